@@ -1,0 +1,5 @@
+import sys
+
+from glueforge.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Local stand-in for AWS Glue's ``awsglue`` package (glueforge)."""

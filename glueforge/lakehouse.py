@@ -1,0 +1,89 @@
+"""Small helpers over the Iceberg lakehouse: identifiers, namespaces, table existence, snapshots."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from glueforge.errors import InputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_identifier(value: str, what: str = "identifier") -> str:
+    """Letters, digits and ``_`` only: safe to embed in SQL between backticks."""
+    if not _IDENT.match(value):
+        raise InputError(f"{value!r} is not a valid {what} (letters, digits and _; no leading digit)", where=what)
+    return value
+
+
+def quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+@dataclass(frozen=True)
+class TableName:
+    """``namespace.table`` (or ``catalog.namespace.table``) inside the lakehouse."""
+
+    namespace: str
+    table: str
+    catalog: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, default_namespace: str = "default") -> TableName:
+        parts = text.split(".")
+        if len(parts) == 1:
+            parts = [default_namespace, *parts]
+        if len(parts) not in (2, 3):
+            raise InputError(f"{text!r} is not NAMESPACE.TABLE", where="table name")
+        for part in parts:
+            check_identifier(part, "table name part")
+        if len(parts) == 3:
+            return cls(parts[1], parts[2], parts[0])
+        return cls(parts[0], parts[1])
+
+    @property
+    def sql(self) -> str:
+        parts = [self.catalog] if self.catalog else []
+        return ".".join(quote(p) for p in [*parts, self.namespace, self.table])
+
+    @property
+    def namespace_sql(self) -> str:
+        parts = [self.catalog] if self.catalog else []
+        return ".".join(quote(p) for p in [*parts, self.namespace])
+
+    def __str__(self) -> str:
+        return ".".join([*([self.catalog] if self.catalog else []), self.namespace, self.table])
+
+
+def ensure_namespace(spark: SparkSession, table: TableName) -> None:
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {table.namespace_sql}")
+
+
+def table_exists(spark: SparkSession, table: TableName) -> bool:
+    return bool(spark.catalog.tableExists(str(table)))
+
+
+def write_table(df: DataFrame, table: TableName, mode: str = "append") -> None:
+    """Create-or-append (``mode='append'``) or create-or-replace (``mode='overwrite'``) an Iceberg table."""
+    spark = df.sparkSession
+    ensure_namespace(spark, table)
+    writer = df.writeTo(table.sql).using("iceberg").tableProperty("format-version", "2")
+    if not table_exists(spark, table):
+        writer.create()
+    elif mode == "overwrite":
+        writer.createOrReplace()
+    else:
+        df.writeTo(table.sql).append()
+
+
+def snapshot_summaries(spark: SparkSession, table: TableName) -> list[dict[str, Any]]:
+    """Snapshot rows (newest last) with their summary maps, from the ``.snapshots`` metadata table."""
+    rows = spark.sql(
+        f"SELECT snapshot_id, committed_at, operation, summary FROM {table.sql}.snapshots ORDER BY committed_at"
+    ).collect()
+    return [row.asDict(recursive=True) for row in rows]

@@ -1,0 +1,208 @@
+"""The Spark + Iceberg session factory.
+
+Locally: ``local[2]`` Spark with an Iceberg ``SparkCatalog`` of type ``hadoop`` under its own name, set as
+``spark.sql.defaultCatalog`` (the layout dbt-spark's session method is known to work with). On Glue: the
+Glue-provided session with a ``glue_catalog`` Iceberg catalog backed by the Glue Data Catalog and S3.
+
+One session per process: a second call returns the same session. A second call that names another
+warehouse registers an extra catalog for it and makes that catalog current, so tests and in-process
+CLI calls can each have their own warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from glueforge.errors import EnvironmentProblem
+from glueforge.jars import ICEBERG_MAVEN_PREFIX, bundled_iceberg_jar, find_jdbc_jars
+from glueforge.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+ICEBERG_CATALOG_CLASS = "org.apache.iceberg.spark.SparkCatalog"
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
+
+_lock = threading.Lock()
+_session: SparkSession | None = None
+_catalog_by_warehouse: dict[str, str] = {}
+
+
+def real_awsglue_available() -> bool:
+    """True on Glue: an ``awsglue`` module that is not glueforge's local runtime is importable."""
+    spec = importlib.util.find_spec("awsglue")
+    if spec is None:
+        return False
+    local_root = str(Path(__file__).parent / "glue_runtime")
+    origins = [spec.origin or "", *(spec.submodule_search_locations or [])]
+    return not any(origin.startswith(local_root) for origin in origins)
+
+
+def resolve_mode(settings: Settings) -> str:
+    if settings.mode != "auto":
+        return settings.mode
+    return "glue" if real_awsglue_available() else "local"
+
+
+def iceberg_catalog_conf(catalog: str, warehouse: Path) -> dict[str, str]:
+    """Spark settings for a local hadoop-type Iceberg catalog (usable at start-up or at run time)."""
+    prefix = f"spark.sql.catalog.{catalog}"
+    return {prefix: ICEBERG_CATALOG_CLASS, f"{prefix}.type": "hadoop", f"{prefix}.warehouse": str(warehouse)}
+
+
+def local_spark_conf(settings: Settings) -> dict[str, str]:
+    """Every Spark setting of a local session, as plain strings (pure: no JVM, no file writes)."""
+    warehouse = settings.resolved_warehouse()
+    jars: list[str] = []
+    packages = list(settings.packages)
+    if settings.iceberg_jar is not None:
+        jars.append(str(settings.iceberg_jar.expanduser().resolve()))
+    elif not any(p.startswith(ICEBERG_MAVEN_PREFIX) for p in packages):
+        jars.append(str(bundled_iceberg_jar()))
+    jdbc_jars = [str(jar) for jar in find_jdbc_jars(settings.jdbc_driver_dirs).values()]
+    jars += jdbc_jars
+    jars += [str(jar.expanduser().resolve()) for jar in settings.jars]
+
+    java_options = f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG} -Duser.timezone=UTC"
+    conf = {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "glueforge",
+        "spark.driver.memory": settings.driver_memory,
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
+        "spark.ui.enabled": str(settings.spark_ui).lower(),
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.extensions": ICEBERG_EXTENSIONS,
+        "spark.sql.defaultCatalog": settings.catalog,
+        "spark.sql.warehouse.dir": str(warehouse.parent / "spark-warehouse"),
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        **iceberg_catalog_conf(settings.catalog, warehouse),
+    }
+    if jars:
+        conf["spark.jars"] = ",".join(jars)
+    if jdbc_jars:
+        # On the driver's own classpath too, so java.sql.DriverManager finds drivers without a `driver` option.
+        conf["spark.driver.extraClassPath"] = os.pathsep.join(jdbc_jars)
+    if packages:
+        conf["spark.jars.packages"] = ",".join(packages)
+    conf.update(settings.spark_conf)
+    return conf
+
+
+def glue_spark_conf(settings: Settings) -> dict[str, str]:
+    """Iceberg settings for a Glue job: the ``glue_catalog`` chain from the dbt-glue/Iceberg seed article."""
+    if not settings.glue_warehouse:
+        raise EnvironmentProblem(
+            "Glue mode needs an S3 warehouse: set GLUEFORGE_GLUE_WAREHOUSE=s3://bucket/prefix/", where="settings"
+        )
+    prefix = f"spark.sql.catalog.{settings.glue_catalog}"
+    return {
+        "spark.sql.extensions": ICEBERG_EXTENSIONS,
+        prefix: ICEBERG_CATALOG_CLASS,
+        f"{prefix}.warehouse": settings.glue_warehouse,
+        f"{prefix}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
+        f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        "spark.sql.defaultCatalog": settings.glue_catalog,
+        **settings.spark_conf,
+    }
+
+
+def check_java() -> str:
+    """The ``java -version`` banner, or a clear error on how to install Java 17."""
+    java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin")) if "JAVA_HOME" in os.environ else None
+    java = java or shutil.which("java")
+    if java is None:
+        raise EnvironmentProblem(
+            "Java is not installed; install Java 17 (Debian: `apt-get install openjdk-17-jre-headless`)", where="java"
+        )
+    banner = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr.strip()
+    first = banner.splitlines()[0] if banner else "unknown"
+    if '"17' not in first and " 17" not in first:
+        raise EnvironmentProblem(f"Spark 3.5 here is tested with Java 17, found: {first}", where="java")
+    return first
+
+
+def get_spark(settings: Settings | None = None) -> SparkSession:
+    """The process-wide session; builds it on first call (a few seconds), returns it at once after."""
+    global _session
+    settings = settings or load_settings()
+    with _lock:
+        if _session is None:
+            _session = _build(settings)
+            if resolve_mode(settings) == "local":
+                _catalog_by_warehouse[str(settings.resolved_warehouse())] = settings.catalog
+        elif resolve_mode(settings) == "local":
+            use_warehouse(_session, settings.resolved_warehouse(), settings.catalog)
+        return _session
+
+
+def _build(settings: Settings) -> SparkSession:
+    if resolve_mode(settings) == "glue":
+        return _glue_session(settings)
+    check_java()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    settings.resolved_warehouse().mkdir(parents=True, exist_ok=True)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    for key, value in local_spark_conf(settings).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(settings.log_level)
+    return spark
+
+
+def _glue_session(settings: Settings) -> SparkSession:
+    from awsglue.context import GlueContext  # the real one, on Glue
+    from pyspark.context import SparkContext
+    from pyspark.sql import SparkSession
+
+    conf = glue_spark_conf(settings)
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        builder = SparkSession.builder
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        spark = GlueContext(SparkContext.getOrCreate(builder.getOrCreate().sparkContext.getConf())).spark_session
+    return spark
+
+
+def use_warehouse(spark: SparkSession, warehouse: Path, base_name: str = "local") -> str:
+    """Make an Iceberg catalog over ``warehouse`` current (registering it if new); returns its name."""
+    key = str(warehouse.resolve())
+    name = _catalog_by_warehouse.get(key)
+    if name is None:
+        name = f"{base_name}_{hashlib.sha1(key.encode()).hexdigest()[:10]}"  # noqa: S324 - a name, not security
+        warehouse.mkdir(parents=True, exist_ok=True)
+        for conf_key, value in iceberg_catalog_conf(name, warehouse).items():
+            spark.conf.set(conf_key, value)
+        _catalog_by_warehouse[key] = name
+    spark.sql(f"USE `{name}`")
+    return name
+
+
+def current_catalog(spark: SparkSession) -> str:
+    return str(spark.catalog.currentCatalog())
+
+
+def stop_spark() -> None:
+    """Stop the process-wide session (tests and long-lived tools)."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.stop()
+            _session = None
+            _catalog_by_warehouse.clear()

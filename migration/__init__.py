@@ -1,0 +1,1 @@
+"""migration layer of glueforge."""

@@ -1,0 +1,1 @@
+"""Stages of the ``make demo`` pipeline, one module per capability."""
