@@ -36,14 +36,14 @@ def build(packages: dict[str, TransformPackage], out: Path, *, wheel: bool = Tru
         raise TransformSpecError(f"fix these before building: {details}", where="transforms build")
     out.mkdir(parents=True, exist_ok=True)
     built: list[BuiltFile] = []
+    if wheel:  # first: the step that can fail for environmental reasons
+        wheel_path = build_wheel(out / "wheels")
+        built.append(BuiltFile(wheel_path, f"wheels/{wheel_path.name}", _sha256(wheel_path)))
     for name, package in sorted(packages.items()):
         for source in (package.config_path, package.entry_path):
             target = out / source.name
             shutil.copyfile(source, target)
             built.append(BuiltFile(target, source.name, _sha256(target)))
-    if wheel:
-        wheel_path = build_wheel(out / "wheels")
-        built.append(BuiltFile(wheel_path, f"wheels/{wheel_path.name}", _sha256(wheel_path)))
     manifest = {"files": [{"key": f.key, "sha256": f.sha256} for f in built]}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return built

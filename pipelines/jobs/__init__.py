@@ -1,0 +1,1 @@
+"""Glue job scripts: each runs unchanged on AWS Glue and locally via `glueforge run-script`."""

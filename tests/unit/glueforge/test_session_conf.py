@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import pytest
+
+from glueforge.errors import EnvironmentProblem
+from glueforge.jars import ICEBERG_JAR_NAME, driver_for_url, find_jdbc_jars
+from glueforge.session import glue_spark_conf, local_spark_conf
+from glueforge.settings import load_settings
+
+
+def test_local_conf_makes_a_hadoop_iceberg_catalog_the_default(tmp_path):
+    conf = local_spark_conf(load_settings(warehouse=tmp_path / "wh", catalog="lake"))
+    assert conf["spark.sql.catalog.lake"] == "org.apache.iceberg.spark.SparkCatalog"
+    assert conf["spark.sql.catalog.lake.type"] == "hadoop"
+    assert conf["spark.sql.catalog.lake.warehouse"] == str((tmp_path / "wh").resolve())
+    assert conf["spark.sql.defaultCatalog"] == "lake"
+    assert "IcebergSparkSessionExtensions" in conf["spark.sql.extensions"]
+    assert conf["spark.ui.enabled"] == "false"
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+    assert conf["spark.jars"].split(",")[0].endswith(ICEBERG_JAR_NAME)
+
+
+def test_maven_coordinates_replace_the_bundled_iceberg_jar(tmp_path):
+    coordinate = "org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.7.1"
+    conf = local_spark_conf(load_settings(warehouse=tmp_path, packages=[coordinate], jdbc_driver_dirs=[]))
+    assert conf["spark.jars.packages"] == coordinate
+    assert "spark.jars" not in conf
+
+
+def test_explicit_jar_path_and_user_conf_win(tmp_path):
+    jar = tmp_path / "iceberg.jar"
+    settings = load_settings(
+        warehouse=tmp_path, iceberg_jar=jar, jdbc_driver_dirs=[], spark_conf={"spark.sql.shuffle.partitions": "16"}
+    )
+    conf = local_spark_conf(settings)
+    assert conf["spark.jars"] == str(jar.resolve())
+    assert conf["spark.sql.shuffle.partitions"] == "16"
+
+
+def test_jdbc_drivers_are_found_in_the_given_folders(tmp_path):
+    (tmp_path / "postgresql.jar").write_bytes(b"")
+    (tmp_path / "sqlite-jdbc.jar").write_bytes(b"")
+    found = find_jdbc_jars([tmp_path])
+    assert set(found) == {"postgresql", "sqlite"}
+    conf = local_spark_conf(load_settings(warehouse=tmp_path, jdbc_driver_dirs=[tmp_path]))
+    assert str((tmp_path / "postgresql.jar").resolve()) in conf["spark.driver.extraClassPath"]
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("jdbc:postgresql://h/db", "postgresql"),
+        ("jdbc:mysql://h/db", "mariadb"),
+        ("jdbc:mariadb://h/db", "mariadb"),
+        ("jdbc:sqlite:/tmp/x.db", "sqlite"),
+        ("jdbc:oracle:thin:@h:1521/x", None),
+    ],
+)
+def test_driver_for_url(url, driver):
+    found = driver_for_url(url)
+    assert (found.name if found else None) == driver
+
+
+def test_glue_conf_uses_the_glue_catalog_chain_of_the_seed_article():
+    conf = glue_spark_conf(load_settings(mode="glue", glue_warehouse="s3://lake/warehouse/"))
+    assert conf["spark.sql.catalog.glue_catalog"] == "org.apache.iceberg.spark.SparkCatalog"
+    assert conf["spark.sql.catalog.glue_catalog.catalog-impl"] == "org.apache.iceberg.aws.glue.GlueCatalog"
+    assert conf["spark.sql.catalog.glue_catalog.io-impl"] == "org.apache.iceberg.aws.s3.S3FileIO"
+    assert conf["spark.sql.catalog.glue_catalog.warehouse"] == "s3://lake/warehouse/"
+    assert conf["spark.sql.defaultCatalog"] == "glue_catalog"
+
+
+def test_glue_mode_without_a_warehouse_says_which_setting_to_set():
+    with pytest.raises(EnvironmentProblem, match="GLUEFORGE_GLUE_WAREHOUSE"):
+        glue_spark_conf(load_settings(mode="glue"))
+
+
+def test_warehouse_is_resolved_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().resolved_warehouse() == (tmp_path / "warehouse").resolve()
+    assert Path(local_spark_conf(load_settings(jdbc_driver_dirs=[]))["spark.sql.catalog.local.warehouse"]).is_absolute()
