@@ -19,7 +19,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+        return int(value) if _is_integral(value) else float(value)
     if isinstance(value, bytes | bytearray):
         return value.hex()
     if isinstance(value, dict):
@@ -29,6 +29,11 @@ def json_value(value: Any) -> Any:
     if hasattr(value, "asDict"):
         return json_value(value.asDict(recursive=True))
     return value
+
+
+def _is_integral(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= 0
 
 
 def rows_to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

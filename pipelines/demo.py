@@ -42,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     workdir = Path("out/demo").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    console.print(Panel.fit(
-        f"glueforge demo\nwarehouse: {settings.resolved_warehouse()}\noutput:    {workdir}", style="bold cyan"
-    ))
+    console.print(
+        Panel.fit(
+            f"glueforge demo\nwarehouse: {settings.resolved_warehouse()}\noutput:    {workdir}", style="bold cyan"
+        )
+    )
     from glueforge.session import get_spark
 
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import get_type_hints
 
 FIRST_NAMES = ["Ana", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lea"]
 LAST_NAMES = ["Garcia", "Smith", "Nguyen", "Muller", "Rossi", "Kowalski", "Okafor", "Tanaka", "Silva", "Dubois"]
@@ -104,20 +105,19 @@ _SQLITE_TYPES = {int: "INTEGER", str: "TEXT", datetime: "TIMESTAMP", Decimal: "N
 
 def write_sqlite(path: Path, table: str, rows: list[Customer] | list[Order], primary_key: str) -> None:
     """(Re)create ``table`` in a SQLite file; timestamps as ISO text, which Spark's JDBC reader parses."""
-    row_type = type(rows[0])
-    columns = [(f.name, _SQLITE_TYPES[f.type if isinstance(f.type, type) else _resolve(f.type)]) for f in fields(row_type)]
+    hints = get_type_hints(type(rows[0]))
+    columns = [(f.name, _SQLITE_TYPES[hints[f.name]]) for f in fields(type(rows[0]))]
     with sqlite3.connect(path) as connection:
         connection.execute(f'DROP TABLE IF EXISTS "{table}"')
-        ddl = ", ".join(f'"{name}" {sql_type}' + (" PRIMARY KEY" if name == primary_key else "") for name, sql_type in columns)
+        ddl = ", ".join(
+            f'"{name}" {sql_type}' + (" PRIMARY KEY" if name == primary_key else "") for name, sql_type in columns
+        )
         connection.execute(f'CREATE TABLE "{table}" ({ddl})')
         placeholders = ", ".join("?" for _ in columns)
         connection.executemany(
-            f'INSERT INTO "{table}" VALUES ({placeholders})', [tuple(_sqlite_value(v) for v in astuple(r)) for r in rows]
+            f'INSERT INTO "{table}" VALUES ({placeholders})',
+            [tuple(_sqlite_value(v) for v in astuple(r)) for r in rows],
         )
-
-
-def _resolve(annotation: object) -> type:
-    return {"int": int, "str": str, "datetime": datetime, "Decimal": Decimal}[str(annotation)]
 
 
 def _sqlite_value(value: object) -> object:

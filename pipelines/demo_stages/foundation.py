@@ -40,11 +40,16 @@ def run(ctx: DemoContext) -> None:
     write_crm_source(source)
     ctx.spark.sql("DROP TABLE IF EXISTS demo.crm_contacts")
     args = [
-        "--JOB_NAME", "crm_contacts",
-        "--source_url", f"jdbc:sqlite:{source}",
-        "--source_table", "contacts",
-        "--target_database", "demo",
-        "--target_table", "crm_contacts",
+        "--JOB_NAME",
+        "crm_contacts",
+        "--source_url",
+        f"jdbc:sqlite:{source}",
+        "--source_table",
+        "contacts",
+        "--target_database",
+        "demo",
+        "--target_table",
+        "crm_contacts",
     ]
     ctx.console.print(f"glueforge run-script {os.path.relpath(JOB_SCRIPT)} {' '.join(args)}")
     run_script(JOB_SCRIPT, args, settings=ctx.settings)

@@ -15,9 +15,7 @@ from pyspark.context import SparkContext
 
 import transforms.standardize_columns.standardize_columns  # noqa: F401 - registers DynamicFrame.standardize_columns
 
-args = getResolvedOptions(
-    sys.argv, ["JOB_NAME", "source_url", "source_table", "target_database", "target_table"]
-)
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "source_url", "source_table", "target_database", "target_table"])
 sc = SparkContext.getOrCreate()
 glueContext = GlueContext(sc)
 spark = glueContext.spark_session

@@ -13,7 +13,10 @@ __all__ = ["apply", "standardize_columns", "to_snake_case"]
 
 
 def apply(
-    df: DataFrame, nameStyle: NameStyle = "snake", trimStrings: bool = True, emptyAsNull: bool = True  # noqa: N803
+    df: DataFrame,
+    nameStyle: NameStyle = "snake",
+    trimStrings: bool = True,
+    emptyAsNull: bool = True,
 ) -> DataFrame:
     """The transform with its Glue parameter names (shared by the CLI, pipelines and the migrator)."""
     return standardize_columns(df, name_style=nameStyle, trim_strings=trimStrings, empty_as_null=emptyAsNull)

@@ -25,13 +25,15 @@ RENAMERS = {"snake": to_snake_case, "lower": str.lower, "keep": lambda name: nam
 
 
 def standardize_columns(
-    df: DataFrame, name_style: NameStyle = "snake", trim_strings: bool = True, empty_as_null: bool = True
+    df: DataFrame, name_style: NameStyle | str = "snake", trim_strings: bool = True, empty_as_null: bool = True
 ) -> DataFrame:
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
     if name_style not in RENAMERS:
-        raise InputError(f"nameStyle must be one of {sorted(RENAMERS)}, got {name_style!r}", where="standardize_columns")
+        raise InputError(
+            f"nameStyle must be one of {sorted(RENAMERS)}, got {name_style!r}", where="standardize_columns"
+        )
     renamer = RENAMERS[name_style]
     new_names = [renamer(field.name) for field in df.schema.fields]
     duplicates = sorted({n for n in new_names if new_names.count(n) > 1})

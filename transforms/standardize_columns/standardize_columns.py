@@ -11,7 +11,7 @@ except ImportError:  # local run: glueforge's awsglue-compatible runtime
 from transforms.standardize_columns.logic import standardize_columns as _standardize
 
 
-def _as_bool(value, default):
+def _as_bool(value: object, default: bool) -> bool:
     # Glue Studio may pass checkbox values as strings.
     if value is None or value == "":
         return default
@@ -20,7 +20,9 @@ def _as_bool(value, default):
     return bool(value)
 
 
-def standardize_columns(self, nameStyle="snake", trimStrings=True, emptyAsNull=True):
+def standardize_columns(
+    self: DynamicFrame, nameStyle: str = "snake", trimStrings: object = True, emptyAsNull: object = True
+) -> DynamicFrame:
     df = _standardize(
         self.toDF(),
         name_style=(nameStyle or "snake"),

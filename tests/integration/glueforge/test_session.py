@@ -41,7 +41,9 @@ def test_overwrite_replaces_the_table(lakehouse):
 
 def test_second_call_returns_the_same_session_quickly(spark):
     started = time.perf_counter()
-    again = get_spark(load_settings(warehouse=__import__("pathlib").Path(spark.conf.get("spark.sql.catalog.local.warehouse"))))
+    again = get_spark(
+        load_settings(warehouse=__import__("pathlib").Path(spark.conf.get("spark.sql.catalog.local.warehouse")))
+    )
     assert again is spark
     assert time.perf_counter() - started < 2
 

@@ -15,7 +15,12 @@ def glueforge(*args: str, cwd: Path, env_warehouse: Path | None = None) -> subpr
     if env_warehouse:
         env["GLUEFORGE_WAREHOUSE"] = str(env_warehouse)
     return subprocess.run(
-        [sys.executable, "-m", "glueforge", *args], capture_output=True, text=True, cwd=cwd, env=env, check=False,
+        [sys.executable, "-m", "glueforge", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
         timeout=300,
     )
 
@@ -28,7 +33,7 @@ def populated_warehouse(tmp_path_factory) -> Path:
         "from glueforge.session import get_spark\n"
         "from glueforge.settings import load_settings\n"
         f"spark = get_spark(load_settings(warehouse={str(warehouse)!r}))\n"
-        "spark.sql(\"CREATE TABLE shop.items (id INT, name STRING, price DECIMAL(10,2), ts TIMESTAMP) USING iceberg\")\n"
+        'spark.sql("CREATE TABLE shop.items (id INT, name STRING, price DECIMAL(10,2), ts TIMESTAMP) USING iceberg")\n'
         "spark.sql(\"INSERT INTO shop.items VALUES (1, 'pen', 1.50, TIMESTAMP'2026-01-02 03:04:05'), "
         "(2, 'ink', 12.00, NULL)\")\n"
     )
@@ -38,7 +43,12 @@ def populated_warehouse(tmp_path_factory) -> Path:
 
 def test_sql_json_contract(populated_warehouse, tmp_path):
     result = glueforge(
-        "sql", "SELECT * FROM shop.items ORDER BY id", "--format", "json", "--warehouse", str(populated_warehouse),
+        "sql",
+        "SELECT * FROM shop.items ORDER BY id",
+        "--format",
+        "json",
+        "--warehouse",
+        str(populated_warehouse),
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -49,8 +59,14 @@ def test_sql_json_contract(populated_warehouse, tmp_path):
 
 
 def test_sql_reads_the_warehouse_from_the_environment_and_prints_csv(populated_warehouse, tmp_path):
-    result = glueforge("sql", "SELECT name FROM shop.items ORDER BY id", "--format", "csv",
-                       cwd=tmp_path, env_warehouse=populated_warehouse)
+    result = glueforge(
+        "sql",
+        "SELECT name FROM shop.items ORDER BY id",
+        "--format",
+        "csv",
+        cwd=tmp_path,
+        env_warehouse=populated_warehouse,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "name\npen\nink\n"
 

@@ -6,7 +6,8 @@ from transforms.standardize_columns import apply
 
 def test_renames_trims_and_nulls_empty_strings(spark):
     df = spark.createDataFrame(
-        [(1, "  Ada ", "", 3.5), (2, None, " x ", None)], "`CustomerID` INT, ` Full Name ` STRING, `EmailAddr` STRING, `Amount` DOUBLE"
+        [(1, "  Ada ", "", 3.5), (2, None, " x ", None)],
+        "`CustomerID` INT, ` Full Name ` STRING, `EmailAddr` STRING, `Amount` DOUBLE",
     )
     out = apply(df)
     assert out.columns == ["customer_id", "full_name", "email_addr", "amount"]
@@ -23,7 +24,7 @@ def test_options_can_keep_names_and_values(spark):
 
 def test_colliding_names_are_a_clear_error(spark):
     df = spark.createDataFrame([(1, 2)], "`orderId` INT, `order_id` INT")
-    with pytest.raises(InputError, match="duplicate columns.*order_id"):
+    with pytest.raises(InputError, match=r"duplicate columns.*order_id"):
         apply(df)
 
 

@@ -29,9 +29,9 @@ def test_version():
 
 
 def test_every_registered_command_imports():
-    from glueforge.cli import cli
-
     import click
+
+    from glueforge.cli import cli
 
     context = click.Context(cli)
     for name in COMMANDS:

@@ -37,7 +37,7 @@ def test_toml_file_is_read_and_environment_wins(monkeypatch, tmp_path):
 
 def test_missing_config_file_is_a_config_error(monkeypatch, tmp_path):
     monkeypatch.setenv("GLUEFORGE_CONFIG", str(tmp_path / "nope.toml"))
-    with pytest.raises(ConfigError, match="nope.toml does not exist"):
+    with pytest.raises(ConfigError, match=r"nope\.toml does not exist"):
         load_settings()
 
 

@@ -21,14 +21,14 @@ GOOD_CONFIG = {
         {"name": "ratio", "type": "float", "isOptional": True, "validationRule": "^0?\\.\\d+$"},
     ],
 }
-GOOD_ENTRY = '''
+GOOD_ENTRY = """
 from awsglue.dynamicframe import DynamicFrame
 
 def mask_it(self, columnName, columns=None, ratio=0.5):
     return self
 
 DynamicFrame.mask_it = mask_it
-'''
+"""
 
 
 def make_transform(root: Path, config: dict | str, entry: str | None = GOOD_ENTRY, folder: str = "mask_it") -> Path:
@@ -98,7 +98,10 @@ def test_invalid_json_is_reported_with_its_line(tmp_path):
         ("def other(self): pass\nDynamicFrame.mask_it = other\n", "no top-level function 'mask_it'"),
         (GOOD_ENTRY.replace("self, columnName", "frame, columnName"), "first parameter must be `self`"),
         (GOOD_ENTRY.replace("columns=None, ", ""), "'columns' is not an argument"),
-        (GOOD_ENTRY.replace("columns=None, ratio=0.5", "ratio, columns=None"), "optional parameter 'ratio' needs a Python default"),
+        (
+            GOOD_ENTRY.replace("columns=None, ratio=0.5", "ratio, columns=None"),
+            "optional parameter 'ratio' needs a Python default",
+        ),
         (GOOD_ENTRY.replace("columnName,", "columnName, extra,"), "'extra' is not a JSON parameter"),
         (GOOD_ENTRY.replace("DynamicFrame.mask_it = mask_it", ""), "missing `DynamicFrame.mask_it = mask_it`"),
         ("def mask_it(self:\n", "syntax error"),
@@ -119,16 +122,25 @@ def test_dynamic_transform_node_passes_botocore_validation():
     spec, problems = parse_spec(GOOD_CONFIG)
     assert spec is not None and not problems
     node = spec.dynamic_transform_node(
-        node_name="Mask it", inputs=["node-1"], path="s3://assets/transforms/mask_it.py",
+        node_name="Mask it",
+        inputs=["node-1"],
+        path="s3://assets/transforms/mask_it.py",
         values={"columnName": "email", "columns": ["a", "b"], "ratio": 0.25},
     )
     parameters = node["DynamicTransform"]["Parameters"]
     assert parameters[0] == {"Name": "columnName", "Type": "str", "Value": ["email"]}
-    assert parameters[1] == {"Name": "columns", "Type": "list", "Value": ["a", "b"], "ListType": "str", "IsOptional": True}
+    assert parameters[1] == {
+        "Name": "columns",
+        "Type": "list",
+        "Value": ["a", "b"],
+        "ListType": "str",
+        "IsOptional": True,
+    }
     assert parameters[2]["Value"] == ["0.25"]
     model = botocore.session.get_session().get_service_model("glue")
     request = {
-        "Name": "job", "Role": "arn:aws:iam::111122223333:role/glue",
+        "Name": "job",
+        "Role": "arn:aws:iam::111122223333:role/glue",
         "Command": {"Name": "glueetl", "ScriptLocation": "s3://b/s.py"},
         "CodeGenConfigurationNodes": {"node-2": node},
     }
@@ -170,9 +182,9 @@ def test_deploy_uploads_code_before_config(tmp_path):
     with Stubber(client) as stubber:
         for key, content_type in (("mask_it.py", "text/x-python"), ("mask_it.json", "application/json")):
             stubber.add_response(
-                "put_object", {"ETag": '"1"'},
-                {"Bucket": "assets", "Key": f"transforms/{key}", "Body": _ANY,
-                 "ContentType": content_type},
+                "put_object",
+                {"ETag": '"1"'},
+                {"Bucket": "assets", "Key": f"transforms/{key}", "Body": _ANY, "ContentType": content_type},
             )
         uris = deploy(built, client, "assets", "transforms")
         stubber.assert_no_pending_responses()
