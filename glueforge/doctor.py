@@ -53,7 +53,9 @@ def check_pyspark(settings: Settings) -> list[CheckResult]:
 def check_iceberg_jar(settings: Settings) -> list[CheckResult]:
     if settings.iceberg_jar is not None:
         ok = settings.iceberg_jar.is_file()
-        return [CheckResult("iceberg jar", ok, str(settings.iceberg_jar), "" if ok else "GLUEFORGE_ICEBERG_JAR is wrong")]
+        return [
+            CheckResult("iceberg jar", ok, str(settings.iceberg_jar), "" if ok else "GLUEFORGE_ICEBERG_JAR is wrong")
+        ]
     try:
         jar = bundled_iceberg_jar()
     except GlueforgeError as exc:
@@ -87,8 +89,12 @@ def check_databases(settings: Settings) -> list[CheckResult]:
                 results.append(CheckResult(f"database {name}", True, f"{host}:{port} reachable"))
         except OSError as exc:
             results.append(
-                CheckResult(f"database {name}", False, f"{host}:{port} unreachable ({exc.strerror or exc})",
-                            "start it with `make services`")
+                CheckResult(
+                    f"database {name}",
+                    False,
+                    f"{host}:{port} unreachable ({exc.strerror or exc})",
+                    "start it with `make services`",
+                )
             )
     return results
 
@@ -108,11 +114,18 @@ def check_spark_iceberg(settings: Settings) -> list[CheckResult]:
             spark.sql(f"USE `{previous}`")
         return [CheckResult("spark + iceberg", count == 1, f"Spark {spark.version}, Iceberg write/read ok")]
     except Exception as exc:  # report any failure as a red line, that is the point of doctor
-        return [CheckResult("spark + iceberg", False, str(exc).splitlines()[0][:200], "see the error; run `make setup`")]
+        return [
+            CheckResult("spark + iceberg", False, str(exc).splitlines()[0][:200], "see the error; run `make setup`")
+        ]
 
 
 CHECKS: list[Check] = [
-    check_python, check_java_runtime, check_pyspark, check_iceberg_jar, check_jdbc_drivers, check_databases,
+    check_python,
+    check_java_runtime,
+    check_pyspark,
+    check_iceberg_jar,
+    check_jdbc_drivers,
+    check_databases,
 ]
 SPARK_CHECK: Check = check_spark_iceberg
 

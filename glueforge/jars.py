@@ -30,16 +30,25 @@ JDBC_DRIVERS: dict[str, JdbcDriver] = {
     driver.name: driver
     for driver in (
         JdbcDriver(
-            "postgresql", "org.postgresql.Driver", ("jdbc:postgresql:", "jdbc:redshift:"),
-            ("postgresql.jar",), "libpostgresql-jdbc-java",
+            "postgresql",
+            "org.postgresql.Driver",
+            ("jdbc:postgresql:", "jdbc:redshift:"),
+            ("postgresql.jar",),
+            "libpostgresql-jdbc-java",
         ),
         JdbcDriver(
-            "mariadb", "org.mariadb.jdbc.Driver", ("jdbc:mariadb:", "jdbc:mysql:"),
-            ("mariadb-java-client.jar",), "libmariadb-java",
+            "mariadb",
+            "org.mariadb.jdbc.Driver",
+            ("jdbc:mariadb:", "jdbc:mysql:"),
+            ("mariadb-java-client.jar",),
+            "libmariadb-java",
         ),
         JdbcDriver(
-            "sqlite", "org.sqlite.JDBC", ("jdbc:sqlite:",),
-            ("sqlite-jdbc.jar", "xerial-sqlite-jdbc.jar"), "libxerial-sqlite-jdbc-java",
+            "sqlite",
+            "org.sqlite.JDBC",
+            ("jdbc:sqlite:",),
+            ("sqlite-jdbc.jar", "xerial-sqlite-jdbc.jar"),
+            "libxerial-sqlite-jdbc-java",
         ),
     )
 }

@@ -121,7 +121,9 @@ def glue_spark_conf(settings: Settings) -> dict[str, str]:
 
 def check_java() -> str:
     """The ``java -version`` banner, or a clear error on how to install Java 17."""
-    java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin")) if "JAVA_HOME" in os.environ else None
+    java = (
+        shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin")) if "JAVA_HOME" in os.environ else None
+    )
     java = java or shutil.which("java")
     if java is None:
         raise EnvironmentProblem(

@@ -47,8 +47,13 @@ def validate(root: Path | None, fmt: str) -> int:
     """Check every config against Glue's rules and its Python entry's signature."""
     packages = discover(root)
     if fmt == "json":
-        click.echo(json.dumps({name: {"valid": p.valid, "problems": p.problems} for name, p in packages.items()},
-                              indent=2, sort_keys=True))
+        click.echo(
+            json.dumps(
+                {name: {"valid": p.valid, "problems": p.problems} for name, p in packages.items()},
+                indent=2,
+                sort_keys=True,
+            )
+        )
     else:
         for name, package in packages.items():
             if package.valid:
@@ -75,8 +80,13 @@ def build_command(root: Path | None, out: Path, no_wheel: bool) -> None:
 @root_option
 @click.option("--bucket", required=True, help="Glue assets bucket, e.g. aws-glue-assets-<account>-<region>.")
 @click.option("--prefix", default="transforms/", show_default=True, help="Glue Studio reads <bucket>/transforms/.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/transforms"),
-              show_default=True, help="Where the build is staged before upload.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/transforms"),
+    show_default=True,
+    help="Where the build is staged before upload.",
+)
 @click.option("--region", default=None, help="AWS region [default: from the AWS config].")
 @click.option("--no-wheel", is_flag=True, help="Do not build and upload the project wheel.")
 def deploy_command(root: Path | None, bucket: str, prefix: str, out: Path, region: str | None, no_wheel: bool) -> None:

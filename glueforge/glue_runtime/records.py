@@ -34,9 +34,13 @@ def to_record(row: Row) -> DynamicRecord:
 
 
 def filter_frame(df: DataFrame, predicate: Callable[[DynamicRecord], Any]) -> DataFrame:
-    """Rows for which ``predicate(record)`` is truthy; schema unchanged."""
-    kept = df.rdd.filter(lambda row: bool(predicate(to_record(row))))
-    return df.sparkSession.createDataFrame(kept, df.schema)
+    """Rows for which ``predicate(record)`` is truthy; schema unchanged (a Python UDF over the whole row)."""
+    from pyspark.sql import functions as F
+
+    if not df.columns:
+        return df
+    keep = F.udf(lambda row: bool(predicate(to_record(row))), T.BooleanType())
+    return df.filter(keep(F.struct(*[F.col("`" + c.replace("`", "``") + "`") for c in df.columns])))
 
 
 def _as_row_value(value: Any) -> Any:

@@ -39,7 +39,7 @@ def build(packages: dict[str, TransformPackage], out: Path, *, wheel: bool = Tru
     if wheel:  # first: the step that can fail for environmental reasons
         wheel_path = build_wheel(out / "wheels")
         built.append(BuiltFile(wheel_path, f"wheels/{wheel_path.name}", _sha256(wheel_path)))
-    for name, package in sorted(packages.items()):
+    for _name, package in sorted(packages.items()):
         for source in (package.config_path, package.entry_path):
             target = out / source.name
             shutil.copyfile(source, target)
@@ -61,9 +61,21 @@ def build_wheel(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as staging:
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", staging,
-             str(project_root())],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "-q",
+                "-w",
+                staging,
+                str(project_root()),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         wheels = list(Path(staging).glob("glueforge-*.whl"))
         if result.returncode != 0 or not wheels:

@@ -123,9 +123,7 @@ def _signature_problems(spec: TransformSpec, function: ast.FunctionDef, file_nam
     names = positional[1:] + [a.arg for a in args.kwonlyargs]
     defaults_from = len(positional) - len(args.defaults)
     has_default = {name: i >= defaults_from for i, name in enumerate(positional)}
-    has_default.update(
-        {a.arg: d is not None for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)}
-    )
+    has_default.update({a.arg: d is not None for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)})
     problems = []
     declared = {p.name for p in spec.parameters}
     for missing in sorted(declared - set(names)):

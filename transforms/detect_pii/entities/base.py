@@ -1,0 +1,108 @@
+"""What an entity definition is: JVM-compatible regex patterns, a validator, and context words.
+
+Regexes must mean the same in Java (Spark ``rlike``) and Python ``re``: no backreferences, no named groups,
+only fixed-width lookbehinds, ASCII classes spelled out (``[0-9]``, not ``\\d``, whose meaning differs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from transforms.detect_pii.validators import Validator
+
+Category = Literal["universal", "hipaa", "networking", "united_states", "custom"]
+CATEGORIES: tuple[str, ...] = ("universal", "hipaa", "networking", "united_states", "custom")
+
+# How much context a pattern needs before a match counts:
+#   none     - the structure + validator are enough (dashed SSN, email, IBAN, Luhn card with issuer prefix)
+#   majority - without column-name context the column must match for >= MAJORITY_SHARE of its values (column
+#              mode); in cells it needs a context word (NPI, ABA: checksum only, ~2-9% of random numbers pass)
+#   required - only with a context word in the column name or just before the match (bare SSN, passport, ...)
+ContextNeed = Literal["none", "majority", "required"]
+MAJORITY_SHARE = 0.5
+
+# Boundaries: not glued to letters/digits, not part of a decimal number ("123456789.50", "3.123456789").
+DIGITS_LEFT = r"(?<![0-9A-Za-z])(?<![0-9][.,])"
+DIGITS_RIGHT = r"(?![0-9A-Za-z])(?![.,][0-9])"
+WORD_LEFT = r"(?<![0-9A-Za-z])"
+WORD_RIGHT = r"(?![0-9A-Za-z])"
+
+# Column-name / nearby words that veto numeric-looking entities unless a context word is also present.
+NUMERIC_DECOY_WORDS = frozenset({
+    "order", "orders", "sku", "amount", "amt", "price", "total", "qty", "quantity", "count", "cnt", "balance",
+    "invoice", "txn", "transaction", "product", "item", "ref", "reference", "tracking", "shipment", "isbn", "ean",
+    "upc", "gtin", "imei", "zip", "zipcode", "postal", "postcode", "timestamp", "epoch", "ts", "created",
+    "updated", "modified", "score", "rank", "lat", "lon", "lng", "latitude", "longitude", "build", "release",
+    "id", "ids", "key", "seq", "sequence", "number_of", "num_of", "size", "bytes", "duration", "ms",
+})
+# Words that always veto: the value is derived from, not equal to, the sensitive value (or is a version).
+HARD_VETO_WORDS = frozenset({
+    "version", "ver", "hash", "hashed", "sha", "sha1", "sha256", "md5", "checksum", "digest", "uuid", "guid",
+    "masked", "redacted", "token", "tokenized", "encrypted", "hmac",
+})
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: str
+    context: ContextNeed = "none"
+    whole_value: bool = False  # the match must be the whole (trimmed) cell, e.g. PERSON_NAME
+
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+
+@dataclass(frozen=True)
+class EntityDef:
+    """One entity type, named as in Glue's managed types where Glue has it."""
+
+    name: str
+    categories: frozenset[str]
+    patterns: tuple[Pattern, ...]
+    validator: Validator
+    context_words: frozenset[str] = frozenset()
+    veto_words: frozenset[str] = frozenset()
+    hard_veto_words: frozenset[str] = HARD_VETO_WORDS
+    column_veto: Callable[[list[str]], bool] | None = None  # given the validated values of a column
+    priority: int = 50  # breaks ties between overlapping spans of equal length (higher wins)
+    description: str = ""
+    glue_managed: bool = True
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SPLIT = re.compile(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+
+
+def name_tokens(name: str) -> list[str]:
+    """``driverLicenseNumber`` -> [driver, license, number]; ``col_07`` -> [col, 07]; ``E-Mail`` -> [e, mail]."""
+    spaced = _CAMEL.sub("_", name).lower()
+    return [t for t in _SPLIT.split(spaced) if t]
+
+
+def token_forms(tokens: list[str]) -> set[str]:
+    """Tokens plus their joined neighbours (``e mail`` -> ``email``, ``credit card`` -> ``creditcard``)."""
+    forms = set(tokens)
+    for width in (2, 3):
+        for start in range(len(tokens) - width + 1):
+            forms.add("".join(tokens[start:start + width]))
+            forms.add("_".join(tokens[start:start + width]))
+    return forms
+
+
+ContextVerdict = Literal["raise", "veto", "neutral"]
+
+
+def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
+    """Hard vetoes win; then a context word raises; then a decoy word vetoes."""
+    forms = token_forms(tokens)
+    if forms & entity.hard_veto_words:
+        return "veto"
+    if forms & entity.context_words:
+        return "raise"
+    if forms & entity.veto_words:
+        return "veto"
+    return "neutral"

@@ -1,0 +1,100 @@
+"""Where the source is and how to log in: JDBC URL or Glue connection, password from env or Secrets Manager.
+
+A password is never an option value: it comes from an environment variable, a Secrets Manager secret, a
+Glue connection or glueforge settings, and is only ever handed to the JDBC driver.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from glueforge.errors import ConfigError, NotFoundError, SourceError
+from transforms.incremental_jdbc_ingest.dialects import Dialect, dialect_for, redact_url
+from transforms.incremental_jdbc_ingest.options import IngestOptions
+
+
+@dataclass(frozen=True)
+class JdbcSource:
+    url: str
+    user: str | None
+    password: str | None = field(repr=False)
+    dialect: Dialect
+
+    @property
+    def safe_url(self) -> str:
+        return redact_url(self.url)
+
+    def spark_options(self) -> dict[str, str]:
+        """Options every Spark JDBC read of this source gets (credentials included: never log them)."""
+        opts = {"url": self.url}
+        if self.user:
+            opts["user"] = self.user
+        if self.password is not None:
+            opts["password"] = self.password
+        if self.dialect.session_init:
+            opts["sessionInitStatement"] = self.dialect.session_init
+        return opts
+
+
+def resolve_source(options: IngestOptions, glue_context: Any = None) -> JdbcSource:
+    url, user, password = options.url, options.user, None
+    if options.connection_name:
+        conn_url, conn_user, conn_password = _connection(options.connection_name, glue_context)
+        url, user, password = url or conn_url, user or conn_user, conn_password
+    if options.password_env:
+        if options.password_env not in os.environ:
+            raise ConfigError(f"environment variable {options.password_env} is not set", where="password_env")
+        password = os.environ[options.password_env]
+    if options.password_secret_id:
+        secret_user, password = _secret(options.password_secret_id)
+        user = user or secret_user
+    assert url is not None  # options guarantee url or connection_name
+    return JdbcSource(url, user, password, dialect_for(url, options.database_type))
+
+
+def _connection(name: str, glue_context: Any) -> tuple[str, str | None, str | None]:
+    """A Glue connection (on Glue) or a database named in glueforge settings (locally)."""
+    extract = getattr(glue_context, "extract_jdbc_conf", None)
+    if extract is not None:
+        try:
+            conf = extract(name)
+        except Exception as exc:  # noqa: BLE001 - the local runtime may not know the connection either
+            conf = None
+            error: Exception | None = exc
+        else:
+            error = None
+        if conf:
+            url = conf.get("fullUrl") or conf.get("url")
+            return str(url), conf.get("user"), conf.get("password")
+    else:
+        error = None
+    from glueforge.settings import load_settings
+
+    databases = load_settings().databases
+    if name not in databases:
+        known = ", ".join(sorted(databases)) or "none"
+        detail = f" ({type(error).__name__})" if error else ""
+        raise NotFoundError(f"no connection named {name!r}{detail}; known locally: {known}", where="connection_name")
+    db = databases[name]
+    return db.url, db.user, db.password.get_secret_value() if db.password else None
+
+
+def _secret(secret_id: str) -> tuple[str | None, str]:
+    """``(username, password)`` from a Secrets Manager secret: JSON ``{username, password}`` or plain text."""
+    import boto3
+
+    try:
+        response = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)
+    except Exception as exc:  # noqa: BLE001 - botocore raises many kinds; name the secret, never its value
+        raise SourceError(f"cannot read the secret: {type(exc).__name__}", where=f"secret {secret_id}") from None
+    text = response.get("SecretString") or ""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None, text
+    if isinstance(data, dict) and "password" in data:
+        return data.get("username"), str(data["password"])
+    return None, text

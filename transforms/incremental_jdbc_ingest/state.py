@@ -1,0 +1,241 @@
+"""Watermark stores.
+
+``iceberg`` (default, atomic): the watermark travels in the summary of the very snapshot that commits the
+data (``glueforge.ingest.*`` properties); reading walks back from the current snapshot through its
+ancestors (compaction or other writers add snapshots without it) and falls back to ``max(cursor)`` of the
+target when expired snapshots took the property away. ``dynamodb`` (as in the seed) and ``file`` keep a copy
+written after the commit with a compare-and-set; a crash in between only makes the next run re-read rows,
+which the merge absorbs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from glueforge.errors import ConcurrentRunError, InputError, SourceError
+from glueforge.lakehouse import TableName, table_exists
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+PREFIX = "glueforge.ingest."
+WATERMARK = PREFIX + "watermark"
+RUN_ID = PREFIX + "run-id"
+CURSOR = PREFIX + "cursor"
+STATE_KEY = PREFIX + "key"
+RESET = "reset"  # a reset snapshot stores an empty watermark: "no state, start over"
+
+
+@dataclass(frozen=True)
+class StoredState:
+    watermark: str | None  # text form (see window.format_watermark); None = no state, full read
+    origin: str  # where it came from, for the summary and `state show`
+    run_id: str | None = None
+    snapshot_id: int | None = None
+    updated_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def summary_properties(watermark: str, run_id: str, cursor: str, key: str) -> dict[str, str]:
+    return {WATERMARK: watermark, RUN_ID: run_id, CURSOR: cursor, STATE_KEY: key}
+
+
+def current_snapshot_id(spark: SparkSession, table: TableName) -> int | None:
+    if not table_exists(spark, table):
+        return None
+    rows = spark.sql(
+        f"SELECT snapshot_id FROM {table.sql}.history WHERE is_current_ancestor ORDER BY made_current_at DESC LIMIT 1"
+    ).collect()
+    return int(rows[0][0]) if rows else None
+
+
+def iceberg_state(spark: SparkSession, table: TableName, cursor: str | None = None) -> StoredState:
+    """Newest current-ancestor snapshot carrying a watermark; else ``max(cursor)`` of the target; else none."""
+    if not table_exists(spark, table):
+        return StoredState(None, "none (no target yet)")
+    rows = spark.sql(
+        f"SELECT s.snapshot_id, s.committed_at, s.summary['{WATERMARK}'] AS wm, s.summary['{RUN_ID}'] AS run_id "
+        f"FROM {table.sql}.snapshots s JOIN {table.sql}.history h ON s.snapshot_id = h.snapshot_id "
+        f"WHERE h.is_current_ancestor AND s.summary['{WATERMARK}'] IS NOT NULL "
+        f"ORDER BY h.made_current_at DESC LIMIT 1"
+    ).collect()
+    if rows:
+        snapshot_id, committed, watermark, run_id = rows[0]
+        origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
+        return StoredState(watermark or None, origin, run_id, int(snapshot_id), str(committed))
+    columns = {f.name.lower(): f.name for f in spark.table(table.sql).schema.fields}
+    if cursor and cursor.lower() in columns:
+        from pyspark.sql import functions as F  # noqa: N812
+
+        column = spark.table(table.sql)[columns[cursor.lower()]]
+        value = spark.table(table.sql).select(F.max(column)).first()[0]  # type: ignore[index]
+        if value is not None:
+            from transforms.incremental_jdbc_ingest.window import format_watermark
+
+            return StoredState(format_watermark(value), "target max(cursor) (no snapshot property)")
+    return StoredState(None, "none (target has no watermark)")
+
+
+def reset_iceberg(spark: SparkSession, table: TableName, to: str | None, key: str) -> None:
+    """An empty commit whose summary carries the new watermark ("" = start over)."""
+    if not table_exists(spark, table):
+        raise InputError(f"target {table} does not exist: nothing to reset", where="state reset")
+    empty = spark.table(table.sql).limit(0)
+    writer = empty.writeTo(table.sql)
+    for name, value in {WATERMARK: to or "", RUN_ID: RESET, STATE_KEY: key}.items():
+        writer = writer.option(f"snapshot-property.{name}", value)
+    writer.append()
+
+
+class ExternalStore(Protocol):
+    def load(self, key: str) -> StoredState | None: ...
+
+    def save(self, key: str, watermark: str, run_id: str, expected: str | None) -> None: ...
+
+    def reset(self, key: str, to: str | None) -> None: ...
+
+
+class FileStore:
+    """A local JSON file ``{key: {watermark, run_id, updated_at}}``, updated under an exclusive lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+
+    @contextmanager
+    def _locked(self) -> Iterator[dict[str, Any]]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(self.path.suffix + ".lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
+            yield data
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".state-")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=2, sort_keys=True)
+            os.replace(tmp, self.path)  # atomic: readers never see half a file
+
+    def load(self, key: str) -> StoredState | None:
+        if not self.path.is_file():
+            return None
+        item = json.loads(self.path.read_text(encoding="utf-8")).get(key)
+        if not item:
+            return None
+        return StoredState(item.get("watermark") or None, f"file {self.path}", item.get("run_id"),
+                           updated_at=item.get("updated_at"))
+
+    def save(self, key: str, watermark: str, run_id: str, expected: str | None) -> None:
+        with self._locked() as data:
+            current = (data.get(key) or {}).get("watermark") or None
+            if current != expected:
+                raise ConcurrentRunError(
+                    f"watermark moved from {expected!r} to {current!r} during this run", where=f"file {self.path}"
+                )
+            data[key] = {"watermark": watermark, "run_id": run_id, "updated_at": now_text()}
+
+    def reset(self, key: str, to: str | None) -> None:
+        with self._locked() as data:
+            data[key] = {"watermark": to or "", "run_id": RESET, "updated_at": now_text()}
+
+
+class DynamoDBStore:
+    """One item per ingest key (``state_key`` partition key), written with a conditional put."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("dynamodb")
+        return self._client
+
+    def load(self, key: str) -> StoredState | None:
+        try:
+            item = self.client.get_item(TableName=self.table_name, Key={"state_key": {"S": key}},
+                                        ConsistentRead=True).get("Item")
+        except Exception as exc:  # noqa: BLE001 - botocore ClientError / connection errors
+            raise SourceError(f"cannot read state: {exc}", where=f"dynamodb {self.table_name}") from None
+        if not item:
+            return None
+        return StoredState(
+            item.get("watermark", {}).get("S") or None,
+            f"dynamodb {self.table_name}",
+            item.get("run_id", {}).get("S"),
+            updated_at=item.get("updated_at", {}).get("S"),
+        )
+
+    def save(self, key: str, watermark: str, run_id: str, expected: str | None) -> None:
+        condition, values = "attribute_not_exists(state_key) OR watermark = :empty", {":empty": {"S": ""}}
+        if expected is not None:
+            condition, values = "watermark = :expected", {":expected": {"S": expected}}
+        item = {"state_key": {"S": key}, "watermark": {"S": watermark}, "run_id": {"S": run_id},
+                "updated_at": {"S": now_text()}}
+        try:
+            self.client.put_item(TableName=self.table_name, Item=item, ConditionExpression=condition,
+                                 ExpressionAttributeValues=values)
+        except Exception as exc:  # noqa: BLE001
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code == "ConditionalCheckFailedException":
+                raise ConcurrentRunError(
+                    f"watermark changed during this run (expected {expected!r})", where=f"dynamodb {self.table_name}"
+                ) from None
+            raise SourceError(f"cannot save state: {exc}", where=f"dynamodb {self.table_name}") from None
+
+    def reset(self, key: str, to: str | None) -> None:
+        item = {"state_key": {"S": key}, "watermark": {"S": to or ""}, "run_id": {"S": RESET},
+                "updated_at": {"S": now_text()}}
+        try:
+            self.client.put_item(TableName=self.table_name, Item=item)
+        except Exception as exc:  # noqa: BLE001
+            raise SourceError(f"cannot reset state: {exc}", where=f"dynamodb {self.table_name}") from None
+
+
+def external_store(kind: str, location: str | None) -> ExternalStore | None:
+    """The configured non-Iceberg store, or None for the default (snapshot summary only)."""
+    factories: dict[str, Any] = {"file": FileStore, "dynamodb": DynamoDBStore}
+    if kind == "iceberg":
+        return None
+    assert location is not None
+    store: ExternalStore = factories[kind](location)
+    return store
+
+
+@contextmanager
+def target_lock(spark: SparkSession, table: TableName) -> Iterator[None]:
+    """An exclusive, non-blocking lock per target while a run works on it (local warehouses only;
+    on S3/Glue Iceberg's optimistic concurrency and the snapshot check are the guard)."""
+    catalog = spark.catalog.currentCatalog()
+    warehouse = spark.conf.get(f"spark.sql.catalog.{catalog}.warehouse", None)
+    if not warehouse or "://" in warehouse and not warehouse.startswith("file:"):
+        yield
+        return
+    lock_dir = Path(warehouse.removeprefix("file:")) / ".glueforge-locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / f"{table.namespace}.{table.table}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConcurrentRunError(
+                f"another ingest run is writing {table}; retry when it has finished", where=str(table)
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,226 @@
+"""Writing a batch into the Iceberg target: dedupe, schema drift, MERGE/append, watermark in the commit.
+
+The watermark goes into the summary of the snapshot that commits the data. Appends use Iceberg's
+``snapshot-property.*`` write options; MERGE (SQL) uses Iceberg's ``CommitMetadata`` thread-local, set from
+Python through py4j on the JVM thread that runs the statement (PySpark pins one JVM thread per Python thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from glueforge.errors import ConcurrentRunError, InputError
+from glueforge.lakehouse import TableName, ensure_namespace, quote, table_exists
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import DataType, StructType
+
+COMMIT_METADATA_CLASS = "org.apache.iceberg.spark.CommitMetadata"
+_CONFLICT_MARKERS = ("ValidationException", "CommitFailedException", "AlreadyExistsException",
+                     "Found conflicting files", "Cannot commit", "already exists")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    inserted: int
+    updated: int
+    deleted: int
+    unchanged: int
+    added_columns: tuple[str, ...]
+    snapshot_id: int | None
+
+
+@contextmanager
+def commit_properties(spark: SparkSession, properties: dict[str, str]) -> Iterator[None]:
+    """Attach ``properties`` to the snapshot summary of SQL writes (MERGE) run inside the block."""
+    jvm = spark._jvm  # type: ignore[attr-defined]
+    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    field = jvm.java.lang.Class.forName(COMMIT_METADATA_CLASS, True, loader).getDeclaredField("COMMIT_PROPERTIES")
+    field.setAccessible(True)
+    thread_local = field.get(None)
+    props = jvm.java.util.HashMap()
+    for key, value in properties.items():
+        props.put(key, value)
+    thread_local.set(props)
+    try:
+        yield
+    finally:
+        thread_local.remove()
+
+
+def dedupe(batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
+    """One row per key: the highest cursor wins (NULL cursors last); other columns break ties deterministically."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F  # noqa: N812
+
+    others = [F.col(quote(c)).desc_nulls_last() for c in batch.columns if c not in keys and c != cursor]
+    order = Window.partitionBy(*[F.col(quote(k)) for k in keys]).orderBy(F.col(quote(cursor)).desc_nulls_last(),
+                                                                          *others)
+    return batch.withColumn("_gf_rank", F.row_number().over(order)).where("_gf_rank = 1").drop("_gf_rank")
+
+
+# Iceberg's allowed type promotions (target type -> source types it absorbs by ALTER COLUMN).
+_PROMOTABLE = {("int", "bigint"), ("float", "double")}
+
+
+def _absorbs(target: DataType, source: DataType) -> str:
+    """'same', 'cast' (target is wider), 'promote' (ALTER COLUMN), or 'no'."""
+    t, s = target.simpleString(), source.simpleString()
+    if t == s:
+        return "same"
+    wider = {("bigint", "int"), ("bigint", "smallint"), ("bigint", "tinyint"), ("int", "smallint"),
+             ("int", "tinyint"), ("double", "float")}
+    if (t, s) in wider:
+        return "cast"
+    if (t, s) in _PROMOTABLE or (t, s) in {("int", "bigint")}:
+        return "promote"
+    if t.startswith("decimal") and s.startswith("decimal"):
+        tp, ts = (int(x) for x in t[8:-1].split(","))
+        sp, ss = (int(x) for x in s[8:-1].split(","))
+        if ts == ss:
+            return "cast" if tp >= sp else "promote"
+    return "no"
+
+
+def evolve_schema(spark: SparkSession, table: TableName, source: StructType) -> tuple[str, ...]:
+    """Add new source columns to the target, widen promotable types; refuse changes it cannot absorb."""
+    target = {f.name.lower(): f for f in spark.table(table.sql).schema.fields}
+    problems, alters, added = [], [], []
+    for field in source.fields:
+        existing = target.get(field.name.lower())
+        if existing is None:
+            alters.append(f"ALTER TABLE {table.sql} ADD COLUMN {quote(field.name)} {field.dataType.simpleString()}")
+            added.append(field.name)
+            continue
+        verdict = _absorbs(existing.dataType, field.dataType)
+        if verdict == "promote":
+            alters.append(
+                f"ALTER TABLE {table.sql} ALTER COLUMN {quote(existing.name)} TYPE {field.dataType.simpleString()}"
+            )
+        elif verdict == "no":
+            problems.append(
+                f"{field.name}: source type {field.dataType.simpleString()} vs target "
+                f"{existing.dataType.simpleString()}"
+            )
+    if problems:  # checked before any ALTER runs: nothing half-changed
+        raise InputError(
+            "incompatible type change the target cannot absorb (" + "; ".join(problems) + "); cast it in a custom "
+            "query or rebuild the target",
+            where=str(table),
+        )
+    for statement in alters:
+        spark.sql(statement)
+    return tuple(added)
+
+
+def create_target(spark: SparkSession, table: TableName, schema: StructType) -> None:
+    """Empty Iceberg v2 table with every column nullable (JDBC NOT NULL must not block later schema drift)."""
+    ensure_namespace(spark, table)
+    columns = ", ".join(f"{quote(f.name)} {f.dataType.simpleString()}" for f in schema.fields)
+    try:
+        spark.sql(f"CREATE TABLE {table.sql} ({columns}) USING iceberg TBLPROPERTIES ('format-version'='2')")
+    except Exception as exc:
+        if "already exists" in str(exc).lower():
+            raise ConcurrentRunError(f"{table} was created by another run meanwhile", where=str(table)) from None
+        raise
+
+
+def is_conflict(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(marker in text for marker in _CONFLICT_MARKERS)
+
+
+class IcebergWriter:
+    def __init__(self, spark: SparkSession, table: TableName) -> None:
+        self.spark = spark
+        self.table = table
+
+    def exists(self) -> bool:
+        return table_exists(self.spark, self.table)
+
+    def append(self, batch: DataFrame, properties: dict[str, str]) -> None:
+        columns = [quote(f.name) for f in self.spark.table(self.table.sql).schema.fields if f.name in batch.columns]
+        aligned = self._aligned(batch)
+        writer = aligned.select(*columns).writeTo(self.table.sql) if columns else aligned.writeTo(self.table.sql)
+        for key, value in properties.items():
+            writer = writer.option(f"snapshot-property.{key}", value)
+        self._guarded(writer.append)
+
+    def _aligned(self, batch: DataFrame) -> DataFrame:
+        """Cast source columns to the target types (after drift handling they are equal or wider)."""
+        from pyspark.sql import functions as F  # noqa: N812
+
+        target = {f.name: f.dataType for f in self.spark.table(self.table.sql).schema.fields}
+        return batch.select(
+            *[F.col(quote(c)).cast(target[c]).alias(c) if c in target else F.col(quote(c)) for c in batch.columns]
+        )
+
+    def changed_rows(self, batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
+        """Drop rows the target already has unchanged, or has in a newer version (re-read boundary rows)."""
+        target = self.spark.table(self.table.sql)
+        same_key = [batch[quote(k)].eqNullSafe(target[quote(k)]) for k in keys]
+        newer = target[quote(cursor)] > batch[quote(cursor)]
+        identical = None
+        for column in batch.columns:
+            equal = batch[quote(column)].eqNullSafe(target[quote(column)])
+            identical = equal if identical is None else identical & equal
+        condition = same_key[0]
+        for extra in same_key[1:]:
+            condition = condition & extra
+        assert identical is not None
+        return batch.join(target, on=condition & (newer | identical), how="left_anti")
+
+    def merge(
+        self,
+        batch: DataFrame,
+        keys: tuple[str, ...],
+        cursor: str,
+        properties: dict[str, str],
+        soft_delete_column: str | None,
+    ) -> None:
+        """MERGE the (deduped, filtered) batch; an older source row never overwrites a newer target row."""
+        view = f"gf_ingest_batch_{abs(hash((self.table.sql, properties.get('glueforge.ingest.run-id'))))}"
+        self._aligned(batch).createOrReplaceTempView(view)
+        on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in keys)
+        guard = f"(s.{quote(cursor)} >= t.{quote(cursor)} OR s.{quote(cursor)} IS NULL OR t.{quote(cursor)} IS NULL)"
+        columns = [quote(c) for c in batch.columns]
+        updates = ", ".join(f"t.{c} = s.{c}" for c in columns)
+        insert_cols = ", ".join(columns)
+        insert_vals = ", ".join(f"s.{c}" for c in columns)
+        clauses = []
+        if soft_delete_column:
+            flag = f"COALESCE(CAST(s.{quote(soft_delete_column)} AS BOOLEAN), false)"
+            clauses.append(f"WHEN MATCHED AND {guard} AND {flag} THEN DELETE")
+            clauses.append(f"WHEN MATCHED AND {guard} THEN UPDATE SET {updates}")
+            clauses.append(f"WHEN NOT MATCHED AND NOT {flag} THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
+        else:
+            clauses.append(f"WHEN MATCHED AND {guard} THEN UPDATE SET {updates}")
+            clauses.append(f"WHEN NOT MATCHED THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
+        sql = f"MERGE INTO {self.table.sql} t USING {view} s ON {on} " + " ".join(clauses)
+        try:
+            with commit_properties(self.spark, properties):
+                self._guarded(lambda: self.spark.sql(sql))
+        finally:
+            self.spark.catalog.dropTempView(view)
+
+    def _guarded(self, action: object) -> None:
+        try:
+            action()  # type: ignore[operator]
+        except Exception as exc:
+            if is_conflict(exc):
+                raise ConcurrentRunError(
+                    "another writer committed to the target during this run; nothing was committed by this run, "
+                    "re-run it", where=str(self.table)
+                ) from None
+            raise
+
+    def last_snapshot_id(self) -> int | None:
+        rows = self.spark.sql(
+            f"SELECT snapshot_id FROM {self.table.sql}.history WHERE is_current_ancestor "
+            f"ORDER BY made_current_at DESC LIMIT 1"
+        ).collect()
+        return int(rows[0][0]) if rows else None
