@@ -114,17 +114,29 @@ def validate_dag(nodes: Nodes) -> list[str]:
 
 def topological_order(nodes: Nodes) -> list[str]:
     """Node ids, each after its inputs (ties in insertion order); ValueError naming the nodes of a cycle."""
-    pending = {nid: [i for i in node_fields(n).get("Inputs", []) or [] if i in nodes] for nid, n in nodes.items()}
+    import heapq
+
+    position = {nid: index for index, nid in enumerate(nodes)}
+    pending: dict[str, int] = {}
+    children: dict[str, list[str]] = defaultdict(list)
+    for nid, node in nodes.items():
+        inputs = [i for i in node_fields(node).get("Inputs", []) or [] if i in position]
+        pending[nid] = len(inputs)
+        for parent in inputs:
+            children[parent].append(nid)
+    ready = [(position[nid], nid) for nid, count in pending.items() if count == 0]
+    heapq.heapify(ready)
     order: list[str] = []
-    done: set[str] = set()
-    while pending:
-        ready = [nid for nid, ins in pending.items() if all(i in done for i in ins)]
-        if not ready:
-            raise ValueError(f"the DAG has a cycle through {', '.join(sorted(pending))}")
-        for nid in ready:
-            order.append(nid)
-            done.add(nid)
-            del pending[nid]
+    while ready:
+        _, nid = heapq.heappop(ready)
+        order.append(nid)
+        for child in children[nid]:
+            pending[child] -= 1
+            if pending[child] == 0:
+                heapq.heappush(ready, (position[child], child))
+    if len(order) != len(nodes):
+        stuck = sorted(set(nodes) - set(order))
+        raise ValueError(f"the DAG has a cycle through {', '.join(stuck)}")
     return order
 
 

@@ -30,7 +30,7 @@ def literal(value: Any) -> str:
     The Ruleset field only accepts printable ASCII and newlines.
     """
     text = str(value)
-    if any(not (32 <= ord(c) < 127) for c in text):
+    if not (text.isascii() and text.isprintable()):
         raise DqdlError(f"{text!r} holds characters outside printable ASCII, which a DQDL ruleset cannot carry")
     return '"' + text.replace('"', '\\"') + '"'
 

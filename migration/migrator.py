@@ -83,8 +83,9 @@ class Migrator:
     def _migrate(self, job: LegacyJob, result: JobResult) -> None:
         where = f"job {job.job_name!r}"
         if job.worker_profile not in WORKER_PROFILES:
-            result.errors.append(f"{where}: unknown worker_profile {job.worker_profile!r} "
-                                 f"(known: {', '.join(WORKER_PROFILES)})")
+            result.errors.append(
+                f"{where}: unknown worker_profile {job.worker_profile!r} (known: {', '.join(WORKER_PROFILES)})"
+            )
         graph, problems = build_step_graph(job, self.step_owner, set(self.handlers))
         result.errors += [f"{where}: {p}" for p in problems]
         if graph is None:
@@ -93,10 +94,14 @@ class Migrator:
         custom = CustomNodes(self.catalog, self.options)
         outputs: dict[int, str] = {}
         connections: set[str] = set()
+        by_id = {s.step_id: s for s in job.steps}
         for step in graph.ordered:
             deps = graph.inputs.get(step.step_id, [])
-            upstream = [Upstream(self._step(job, d.depends_on_step_id), d.input_alias, outputs[d.depends_on_step_id])
-                        for d in deps if d.depends_on_step_id in outputs]
+            upstream = [
+                Upstream(by_id[d.depends_on_step_id], d.input_alias, outputs[d.depends_on_step_id])
+                for d in deps
+                if d.depends_on_step_id in outputs
+            ]
             if len(upstream) != len(deps):
                 continue  # an input step failed; its error is already reported
             ctx = StepContext(job, step, upstream, builder, self.metadata.connections, self.options, custom)
@@ -117,10 +122,6 @@ class Migrator:
         if not result.errors:
             result.request = request
             result.status = "migrated_with_custom_nodes" if custom.used else "migrated"
-
-    @staticmethod
-    def _step(job: LegacyJob, step_id: int) -> Any:
-        return next(s for s in job.steps if s.step_id == step_id)
 
     def migrate_all(self) -> list[JobResult]:
         return [self.migrate(job) for job in self.metadata.jobs]

@@ -70,7 +70,9 @@ def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
     """Group raw table rows into jobs (pure; the generator and tests use it too)."""
     connections = {
         r["connection_name"]: LegacyConnection(
-            connection_name=r["connection_name"], db_type=r["db_type"], jdbc_url=r["jdbc_url"],
+            connection_name=r["connection_name"],
+            db_type=r["db_type"],
+            jdbc_url=r["jdbc_url"],
             secret_ref=r.get("secret_ref"),
         )
         for r in rows["edls_connection"]
@@ -79,15 +81,20 @@ def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
     owner: dict[int, int] = {}
     for r in rows["edls_job_step"]:
         step = LegacyStep(
-            step_id=int(r["step_id"]), job_id=int(r["job_id"]), step_name=str(r["step_name"]),
-            step_type=str(r["step_type"]), step_order=int(r["step_order"]), config=str(r["config"] or ""),
+            step_id=int(r["step_id"]),
+            job_id=int(r["job_id"]),
+            step_name=str(r["step_name"]),
+            step_type=str(r["step_type"]),
+            step_order=int(r["step_order"]),
+            config=str(r["config"] or ""),
         )
         steps_by_job[step.job_id].append(step)
         owner[step.step_id] = step.job_id
     deps_by_job: dict[int, list[LegacyDependency]] = defaultdict(list)
     for r in rows["edls_step_dependency"]:
         dep = LegacyDependency(
-            step_id=int(r["step_id"]), depends_on_step_id=int(r["depends_on_step_id"]),
+            step_id=int(r["step_id"]),
+            depends_on_step_id=int(r["depends_on_step_id"]),
             input_alias=r.get("input_alias"),
         )
         job_id = owner.get(dep.step_id, owner.get(dep.depends_on_step_id))
@@ -98,14 +105,16 @@ def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
         job_id = int(r["job_id"])
         jobs.append(
             LegacyJob(
-                job_id=job_id, job_name=str(r["job_name"]), tenant=str(r["tenant"]),
-                description=r.get("description"), schedule_cron=r.get("schedule_cron"),
-                is_active=bool(int(r["is_active"])), worker_profile=str(r.get("worker_profile") or "small"),
+                job_id=job_id,
+                job_name=str(r["job_name"]),
+                tenant=str(r["tenant"]),
+                description=r.get("description"),
+                schedule_cron=r.get("schedule_cron"),
+                is_active=bool(int(r["is_active"])),
+                worker_profile=str(r.get("worker_profile") or "small"),
                 updated_at=str(r.get("updated_at") or ""),
                 steps=sorted(steps_by_job.get(job_id, []), key=lambda s: (s.step_order, s.step_id)),
-                dependencies=sorted(
-                    deps_by_job.get(job_id, []), key=lambda d: (d.step_id, d.depends_on_step_id)
-                ),
+                dependencies=sorted(deps_by_job.get(job_id, []), key=lambda d: (d.step_id, d.depends_on_step_id)),
             )
         )
     return LegacyMetadata(connections=connections, jobs=jobs)

@@ -19,7 +19,7 @@ STATUSES = ("migrated", "migrated_with_custom_nodes", "failed", "skipped")
 
 
 def report_data(results: list[JobResult]) -> dict[str, Any]:
-    totals = Counter(r.status for r in results)
+    totals: Counter[str] = Counter(r.status for r in results)
     histogram: Counter[str] = Counter()
     for result in results:
         histogram.update(result.node_types())
@@ -74,13 +74,20 @@ def render_svg(nodes: Nodes, target: Path) -> bool:
 
 def markdown(data: dict[str, Any], results: list[JobResult], svgs: set[str]) -> str:
     totals = data["totals"]
-    out = ["# EDLS migration report", "",
-           f"{totals['jobs']} jobs: " + ", ".join(f"{totals[s]} {s}" for s in STATUSES), "",
-           "| job | status | nodes | custom transforms | problems |", "|---|---|---|---|---|"]
+    out = [
+        "# EDLS migration report",
+        "",
+        f"{totals['jobs']} jobs: " + ", ".join(f"{totals[s]} {s}" for s in STATUSES),
+        "",
+        "| job | status | nodes | custom transforms | problems |",
+        "|---|---|---|---|---|",
+    ]
     for result in results:
         problems = "<br>".join(p.replace("|", "\\|") for p in result.errors) or "-"
-        out.append(f"| {result.job_name} | {result.status} | {len(result.nodes)} | "
-                   f"{', '.join(result.custom_transforms) or '-'} | {problems} |")
+        out.append(
+            f"| {result.job_name} | {result.status} | {len(result.nodes)} | "
+            f"{', '.join(result.custom_transforms) or '-'} | {problems} |"
+        )
     out += ["", "## Node types", "", "| node type | count |", "|---|---|"]
     out += [f"| {kind} | {count} |" for kind, count in data["node_types"].items()]
     warned = [r for r in results if r.warnings and r.status != "skipped"]

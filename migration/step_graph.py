@@ -6,6 +6,7 @@ nothing consumes, unknown step types) becomes a message naming the job, the step
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -52,7 +53,9 @@ def build_step_graph(
         if producer is None:
             owner = step_owner.get(dep.depends_on_step_id)
             if owner is None:
-                problems.append(f"{step_label(consumer)}: depends on step id {dep.depends_on_step_id}, which does not exist")
+                problems.append(
+                    f"{step_label(consumer)}: depends on step id {dep.depends_on_step_id}, which does not exist"
+                )
             else:
                 problems.append(
                     f"{step_label(consumer)}: depends on step id {dep.depends_on_step_id} of another job (id {owner})"
@@ -70,9 +73,9 @@ def build_step_graph(
         cyclic = [s for s in job.steps if s.step_id not in _acyclic_ids(job.steps, inputs)]
         return None, [f"the steps {', '.join(step_label(s) for s in cyclic)} form a cycle or depend on one"]
     for step in job.steps:
-        if step.step_id not in consumed and step.step_type not in TERMINAL_STEP_TYPES:
-            if step.step_type in known_step_types:
-                problems.append(f"{step_label(step)}: nothing consumes its output (no persistence step after it)")
+        unconsumed = step.step_id not in consumed and step.step_type not in TERMINAL_STEP_TYPES
+        if unconsumed and step.step_type in known_step_types:
+            problems.append(f"{step_label(step)}: nothing consumes its output (no persistence step after it)")
         if step.step_id in consumed and step.step_type in TERMINAL_STEP_TYPES:
             problems.append(f"{step_label(step)}: a persistence step cannot feed other steps")
     if problems:
@@ -81,18 +84,24 @@ def build_step_graph(
 
 
 def _order(steps: list[LegacyStep], inputs: dict[int, list[LegacyDependency]]) -> list[LegacyStep] | None:
-    done: set[int] = set()
+    """Kahn's algorithm; ties go by the legacy run order (steps come sorted by step_order, step_id)."""
+    position = {s.step_id: index for index, s in enumerate(steps)}
+    pending = {s.step_id: len(inputs.get(s.step_id, [])) for s in steps}
+    children: dict[int, list[int]] = defaultdict(list)
+    for consumer, deps in inputs.items():
+        for dep in deps:
+            children[dep.depends_on_step_id].append(consumer)
+    ready = [(position[sid], sid) for sid, count in pending.items() if count == 0]
+    heapq.heapify(ready)
     order: list[LegacyStep] = []
-    remaining = list(steps)  # already sorted by (step_order, step_id): legacy run order breaks ties
-    while remaining:
-        ready = [s for s in remaining if all(d.depends_on_step_id in done for d in inputs.get(s.step_id, []))]
-        if not ready:
-            return None
-        for step in ready:
-            done.add(step.step_id)
-            order.append(step)
-        remaining = [s for s in remaining if s.step_id not in done]
-    return order
+    while ready:
+        index, sid = heapq.heappop(ready)
+        order.append(steps[index])
+        for child in children[sid]:
+            pending[child] -= 1
+            if pending[child] == 0:
+                heapq.heappush(ready, (position[child], child))
+    return order if len(order) == len(steps) else None
 
 
 def _acyclic_ids(steps: list[LegacyStep], inputs: dict[int, list[LegacyDependency]]) -> set[int]:

@@ -48,4 +48,6 @@ def spark_type(glue_type: str) -> T.DataType | None:
         return T.DecimalType(int(match.group(1)), int(match.group(2)))
     if _PARAMETERISED_STRING.match(name):
         return T.StringType()
-    raise InputError(f"unknown Glue type {glue_type!r} (known: {', '.join(sorted(_SIMPLE))}, decimal(p,s))", where="type")
+    raise InputError(
+        f"unknown Glue type {glue_type!r} (known: {', '.join(sorted(_SIMPLE))}, decimal(p,s))", where="type"
+    )

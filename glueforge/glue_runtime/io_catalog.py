@@ -44,5 +44,7 @@ def write_catalog(df: DataFrame, database: str, table_name: str, additional_opti
         writer.create()
     except AnalysisException as exc:
         first = str(exc).strip().splitlines()[0]
-        raise InputError(f"cannot write the frame to {table}: {first}", where="write_dynamic_frame.from_catalog") from None
+        raise InputError(
+            f"cannot write the frame to {table}: {first}", where="write_dynamic_frame.from_catalog"
+        ) from None
     return table

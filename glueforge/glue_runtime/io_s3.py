@@ -129,8 +129,10 @@ def write_s3(
     partition_keys = [str(k) for k in connection_options.get("partitionKeys") or []]
     missing = [k for k in partition_keys if k not in df.columns]
     if missing:
-        raise InputError(f"partitionKeys {missing} are not columns of the frame ({', '.join(df.columns)})",
-                         where="write_dynamic_frame.from_options")
+        raise InputError(
+            f"partitionKeys {missing} are not columns of the frame ({', '.join(df.columns)})",
+            where="write_dynamic_frame.from_options",
+        )
     if partition_keys:
         writer = writer.partitionBy(*partition_keys)
     writer.save(str(local))

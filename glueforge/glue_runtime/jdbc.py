@@ -16,7 +16,9 @@ from pyspark.sql import DataFrame, SparkSession
 from glueforge.errors import ConfigError, InputError, SourceError
 from glueforge.settings import Settings
 
-JDBC_CONNECTION_TYPES = frozenset({"jdbc", "postgresql", "mysql", "mariadb", "sqlserver", "oracle", "redshift", "sqlite"})
+JDBC_CONNECTION_TYPES = frozenset(
+    {"jdbc", "postgresql", "mysql", "mariadb", "sqlserver", "oracle", "redshift", "sqlite"}
+)
 _SECRET_IN_URL = re.compile(r"(password|pwd)=[^;&]*", re.IGNORECASE)
 
 
@@ -68,16 +70,25 @@ def resolve_target(connection_type: str, options: dict[str, Any], settings: Sett
     merged = {**base, **{k: v for k, v in opts.items() if v is not None}}
     url = merged.get("url")
     if not url:
-        raise InputError(f"{connection_type} source/target needs connection_options['url'] or a connectionName",
-                         where="connection_options")
+        raise InputError(
+            f"{connection_type} source/target needs connection_options['url'] or a connectionName",
+            where="connection_options",
+        )
     query = merged.get("query") or merged.get("sampleQuery")
     dbtable = merged.get("dbtable")
     if not query and not dbtable:
         raise InputError("JDBC needs connection_options['dbtable'] or ['query']", where="connection_options")
     driver = merged.get("customJdbcDriverClassName") or merged.get("driver")
     extra = {k: str(merged[k]) for k in ("fetchsize", "batchsize", "isolationLevel") if k in merged}
-    return JdbcTarget(str(url), dbtable and str(dbtable), query and str(query), merged.get("user"),
-                      merged.get("password"), driver and str(driver), extra)
+    return JdbcTarget(
+        str(url),
+        dbtable and str(dbtable),
+        query and str(query),
+        merged.get("user"),
+        merged.get("password"),
+        driver and str(driver),
+        extra,
+    )
 
 
 def hash_predicates(options: dict[str, Any], url: str) -> list[str] | None:
@@ -98,7 +109,10 @@ def hash_predicates(options: dict[str, Any], url: str) -> list[str] | None:
 
 
 def _source_error(exc: Exception, target: JdbcTarget, action: str) -> SourceError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # Py4J wraps the driver's message: "An error occurred while calling o1.load.\n: org.x.PSQLException: ..."
+    lines = [line.strip().removeprefix(": ").strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("An error occurred while calling")]
+    first = lines[0] if lines else type(exc).__name__
     if target.password:
         first = first.replace(target.password, "***")
     return SourceError(f"{action} failed: {redact_url(first)}", where=target.label)

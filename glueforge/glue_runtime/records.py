@@ -16,16 +16,16 @@ _INTEGRAL = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
 _FRACTIONAL = (T.FloatType, T.DoubleType)
 
 
-class DynamicRecord(dict):  # type: ignore[type-arg]
+class DynamicRecord(dict):
     """A record as Glue's ``filter``/``map`` functions see it: ``rec["col"]``, nested structs as dicts."""
 
-    def getField(self, name: str) -> Any:  # noqa: N802 - Glue API
+    def getField(self, name: str) -> Any:
         return self.get(name)
 
-    def setField(self, name: str, value: Any) -> None:  # noqa: N802 - Glue API
+    def setField(self, name: str, value: Any) -> None:
         self[name] = value
 
-    def dropField(self, name: str) -> None:  # noqa: N802 - Glue API
+    def dropField(self, name: str) -> None:
         self.pop(name, None)
 
 
@@ -87,7 +87,7 @@ def map_frame(df: DataFrame, function: Callable[[DynamicRecord], Any]) -> DataFr
         schema: T.StructType | None = None
         for record in records:
             inferred = T._infer_schema(_as_row_value(record), infer_dict_as_struct=True)
-            schema = inferred if schema is None else T._merge_type(schema, inferred)  # type: ignore[assignment]
+            schema = inferred if schema is None else T._merge_type(schema, inferred)
         return [schema] if schema is not None else []
 
     inferred = mapped.mapPartitions(infer).reduce(T._merge_type)

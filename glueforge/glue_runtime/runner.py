@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import runpy
 import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from glueforge.errors import GlueforgeError, InputError, NotFoundError
 from glueforge.glue_runtime import install_local_awsglue
@@ -59,7 +61,7 @@ def _shared_spark_context() -> Iterator[None]:
     original = pyspark.context.SparkContext
 
     class SharedSparkContext(original):  # type: ignore[misc, valid-type]
-        def __new__(cls, *args: object, **kwargs: object) -> pyspark.SparkContext:
+        def __new__(cls, *args: object, **kwargs: object) -> Any:
             return original.getOrCreate()
 
     pyspark.context.SparkContext = SharedSparkContext  # type: ignore[misc]
@@ -80,6 +82,19 @@ def _script_frame(tb: TracebackType | None, script: Path) -> str:
         if Path(frame.filename).resolve() == script:
             line = frame.lineno
     return f"{script}:{line}" if line else str(script)
+
+
+_PYTHON_ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception)): (.*)$")
+
+
+def _summary(exc: BaseException) -> str:
+    """``Type: message`` in one line; for errors raised in Spark's Python workers, the worker's own error line."""
+    text = str(exc).strip()
+    worker_lines = [m for m in (_PYTHON_ERROR_LINE.match(line) for line in text.splitlines()) if m]
+    if worker_lines and type(exc).__name__ == "PythonException":
+        return f"{worker_lines[-1].group(1)}: {worker_lines[-1].group(3)} (in a Spark Python worker)"
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _missing_argument(exc: BaseException) -> bool:
@@ -104,15 +119,15 @@ def run_script(script: Path, args: list[str], *, settings: Settings) -> None:
     except SystemExit as exc:
         if exc.code not in (None, 0):
             raise ScriptFailed(f"script exited with status {exc.code}", where=str(script)) from None
-    except GlueforgeError:
-        raise
+    except GlueforgeError as exc:  # the runtime's own user errors: add where in the script it happened
+        where = _script_frame(exc.__traceback__, script)
+        raise type(exc)(str(exc), where=where) from None
     except Exception as exc:
         where = _script_frame(exc.__traceback__, script)
         if _missing_argument(exc):
             raise InputError(f"job argument problem: {exc} (pass them as --NAME value)", where=where) from None
         details = "".join(traceback.format_exception(exc))
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ScriptFailed(f"{type(exc).__name__}: {message}".rstrip(": "), where=where, details=details) from None
+        raise ScriptFailed(_summary(exc), where=where, details=details) from None
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path

@@ -55,7 +55,7 @@ _TOKEN = re.compile(
     r"""
     (?P<space>\s+|\#[^\n]*)
   | (?P<string>"(?:\\.|[^"\\])*")
-  | (?P<number>-?\d+(?:\.\d+)?)
+  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<op>>=|<=|!=|=|>|<)
   | (?P<punct>[\[\],()])
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)

@@ -49,9 +49,15 @@ def s3_target(ctx: StepContext, target: S3Target, parent: str) -> str:
 def iceberg_target(ctx: StepContext, target: IcebergTarget, parent: str) -> str:
     table = f"{ctx.options.iceberg_catalog}.{target.database}.{target.table}"
     if target.mode == "append":
-        return ctx.add("S3IcebergCatalogTarget", {
-            "Name": ctx.name(), "Inputs": [parent], "Database": target.database, "Table": target.table,
-        })
+        return ctx.add(
+            "S3IcebergCatalogTarget",
+            {
+                "Name": ctx.name(),
+                "Inputs": [parent],
+                "Database": target.database,
+                "Table": target.table,
+            },
+        )
     if target.mode == "overwrite":
         query = f"INSERT OVERWRITE {table} SELECT * FROM {SOURCE_ALIAS}"
     else:
@@ -62,26 +68,40 @@ def iceberg_target(ctx: StepContext, target: IcebergTarget, parent: str) -> str:
             f"MERGE INTO {table} t USING {SOURCE_ALIAS} s ON {condition} "
             "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
         )
-    return ctx.add("SparkSQL", {
-        "Name": ctx.name(), "Inputs": [parent], "SqlQuery": query,
-        "SqlAliases": [{"From": parent, "Alias": SOURCE_ALIAS}],
-    })
+    return ctx.add(
+        "SparkSQL",
+        {
+            "Name": ctx.name(),
+            "Inputs": [parent],
+            "SqlQuery": query,
+            "SqlAliases": [{"From": parent, "Alias": SOURCE_ALIAS}],
+        },
+    )
 
 
 def rds_target(ctx: StepContext, target: RdsTarget, parent: str) -> str:
     connection = ctx.connection(target.connection)
     kind = JDBC_TARGETS.get(connection.db_type)
     if kind is None:
-        raise StepError(f"no native Glue JDBC target for {connection.db_type} (connection {connection.connection_name!r})")
+        raise StepError(
+            f"no native Glue JDBC target for {connection.db_type} (connection {connection.connection_name!r})"
+        )
     if target.mode == "upsert":
-        ctx.warn(f"rds upsert on keys {target.keys}: Glue JDBC targets only insert; rows whose key exists will "
-                 "conflict. Add a unique constraint with ON CONFLICT handling, or stage and merge in the database")
+        ctx.warn(
+            f"rds upsert on keys {target.keys}: Glue JDBC targets only insert; rows whose key exists will "
+            "conflict. Add a unique constraint with ON CONFLICT handling, or stage and merge in the database"
+        )
     elif target.mode == "overwrite":
         ctx.warn("rds overwrite: Glue JDBC targets only insert; truncate the table before the run")
-    return ctx.add(kind, {
-        "Name": ctx.name(), "Inputs": [parent], "Database": connection.connection_name,
-        "Table": jdbc_catalog_table(target.table),
-    })
+    return ctx.add(
+        kind,
+        {
+            "Name": ctx.name(),
+            "Inputs": [parent],
+            "Database": connection.connection_name,
+            "Table": jdbc_catalog_table(target.table),
+        },
+    )
 
 
 TARGETS = {"s3": s3_target, "iceberg": iceberg_target, "rds": rds_target}

@@ -33,13 +33,16 @@ def direct_jdbc_source(ctx: StepContext, connection: LegacyConnection, table: st
             f"connection {connection.connection_name!r} is {connection.db_type}, which has no native Glue JDBC "
             f"source (supported: {', '.join(sorted(JDBC_CONNECTION_TYPES))})"
         )
-    return ctx.add("DirectJDBCSource", {
-        "Name": name,
-        "ConnectionName": connection.connection_name,
-        "ConnectionType": connection.db_type,
-        "Database": connection.database,
-        "Table": table,
-    })
+    return ctx.add(
+        "DirectJDBCSource",
+        {
+            "Name": name,
+            "ConnectionName": connection.connection_name,
+            "ConnectionType": connection.db_type,
+            "Database": connection.database,
+            "Table": table,
+        },
+    )
 
 
 def incremental_values(ctx: StepContext, config: DbIngestConfig, connection: LegacyConnection) -> dict[str, Any]:
@@ -82,26 +85,34 @@ def db_ingest(ctx: StepContext) -> str:
     connection = ctx.connection(config.connection)
     if config.is_incremental:
         values = incremental_values(ctx, config, connection)
-        placeholder = ctx.add("DirectJDBCSource", {
-            "Name": ctx.name("connection (placeholder parent, frame unused)"),
-            "ConnectionName": connection.connection_name,
-            "ConnectionType": connection.db_type if connection.db_type in JDBC_CONNECTION_TYPES else "postgresql",
-            "Database": connection.database,
-            "Table": config.table,
-        })
+        placeholder = ctx.add(
+            "DirectJDBCSource",
+            {
+                "Name": ctx.name("connection (placeholder parent, frame unused)"),
+                "ConnectionName": connection.connection_name,
+                "ConnectionType": connection.db_type if connection.db_type in JDBC_CONNECTION_TYPES else "postgresql",
+                "Database": connection.database,
+                "Table": config.table,
+            },
+        )
         return ctx.custom_node(INCREMENTAL_TRANSFORM, node_name=ctx.name(), input_id=placeholder, values=values)
     if config.parallel:
-        ctx.warn("parallel read (hashfield/hashpartitions) has no slot on DirectJDBCSource; "
-                 "set them as table properties of the catalog table")
+        ctx.warn(
+            "parallel read (hashfield/hashpartitions) has no slot on DirectJDBCSource; "
+            "set them as table properties of the catalog table"
+        )
     source = direct_jdbc_source(ctx, connection, config.table, ctx.name() if not config.query else ctx.name("table"))
     if not config.query:
         return source
     pattern = re.compile(rf"(?<![\w.]){re.escape(config.table)}(?![\w.])", re.IGNORECASE)
     if not pattern.search(config.query):
         raise StepError(f"the custom query does not read {config.table!r}; cannot map it onto a table source")
-    return ctx.add("SparkSQL", {
-        "Name": ctx.name(),
-        "Inputs": [source],
-        "SqlQuery": pattern.sub("source_table", config.query),
-        "SqlAliases": [{"From": source, "Alias": "source_table"}],
-    })
+    return ctx.add(
+        "SparkSQL",
+        {
+            "Name": ctx.name(),
+            "Inputs": [source],
+            "SqlQuery": pattern.sub("source_table", config.query),
+            "SqlAliases": [{"From": source, "Alias": "source_table"}],
+        },
+    )

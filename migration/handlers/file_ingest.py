@@ -35,15 +35,18 @@ def file_ingest(ctx: StepContext) -> str:
             raise StepError(f"csv delimiter {options.delimiter!r} has no Glue equivalent (use , ; | tab or \\u0001)")
         if options.quote not in QUOTES:
             raise StepError(f"csv quote {options.quote!r} has no Glue equivalent (use \" ' or null)")
-        fields.update(Separator=SEPARATORS[options.delimiter], QuoteChar=QUOTES[options.quote],
-                      WithHeader=options.header)
+        fields.update(
+            Separator=SEPARATORS[options.delimiter], QuoteChar=QUOTES[options.quote], WithHeader=options.header
+        )
         if options.compression:
             fields["CompressionType"] = options.compression
     elif config.format == "json" and config.options.compression:
         fields["CompressionType"] = config.options.compression
     if config.source.pattern and config.source.pattern not in ("*", "**"):
-        ctx.warn(f"file pattern {config.source.pattern!r} is not expressible in a Glue S3 source: "
-                 "every file under the prefix is read")
+        ctx.warn(
+            f"file pattern {config.source.pattern!r} is not expressible in a Glue S3 source: "
+            "every file under the prefix is read"
+        )
     schemas = output_schemas(config)
     if schemas:
         fields["OutputSchemas"] = schemas
@@ -56,12 +59,25 @@ def sftp_ingest(ctx: StepContext, config: FileIngestConfig) -> str:
         raise StepError(
             f"SFTP sources have no native Glue node and no custom transform {SFTP_TRANSFORM!r} is registered"
         )
-    placeholder = ctx.add("S3CsvSource", {
-        "Name": ctx.name("placeholder (SFTP read happens in the transform)"),
-        "Paths": [f"s3://{ctx.options.script_bucket}/placeholders/empty/"],
-        "Separator": "comma", "QuoteChar": "quote",
-    })
-    return ctx.custom_node(SFTP_TRANSFORM, node_name=ctx.name(), input_id=placeholder, values={
-        "host": source.host, "port": source.port, "path": source.path, "pattern": source.pattern,
-        "secretId": source.secret_ref, "format": config.format,
-    })
+    placeholder = ctx.add(
+        "S3CsvSource",
+        {
+            "Name": ctx.name("placeholder (SFTP read happens in the transform)"),
+            "Paths": [f"s3://{ctx.options.script_bucket}/placeholders/empty/"],
+            "Separator": "comma",
+            "QuoteChar": "quote",
+        },
+    )
+    return ctx.custom_node(
+        SFTP_TRANSFORM,
+        node_name=ctx.name(),
+        input_id=placeholder,
+        values={
+            "host": source.host,
+            "port": source.port,
+            "path": source.path,
+            "pattern": source.pattern,
+            "secretId": source.secret_ref,
+            "format": config.format,
+        },
+    )

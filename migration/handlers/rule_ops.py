@@ -17,11 +17,23 @@ RuleOp = Callable[[StepContext, dict[str, Any], str, int], str]
 RULE_OPS: dict[str, RuleOp] = {}
 P_ID = re.compile(r"^[A-Za-z0-9_-]*$")
 _TYPE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$")
-AGG_FUNCS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max", "count": "count",
-             "count_distinct": "countDistinct"}
+AGG_FUNCS = {
+    "sum": "sum",
+    "avg": "avg",
+    "min": "min",
+    "max": "max",
+    "count": "count",
+    "count_distinct": "countDistinct",
+}
 # Spark's default output name of each Glue aggregate (what the Aggregate node produces).
-AGG_OUTPUT = {"sum": "sum({})", "avg": "avg({})", "min": "min({})", "max": "max({})", "count": "count({})",
-              "count_distinct": "count(DISTINCT {})"}
+AGG_OUTPUT = {
+    "sum": "sum({})",
+    "avg": "avg({})",
+    "min": "min({})",
+    "max": "max({})",
+    "count": "count({})",
+    "count_distinct": "count(DISTINCT {})",
+}
 PII_ACTIONS = {"redact": "REDACT", "partial": "PARTIAL_REDACT", "hash": "SHA256_HASH"}
 TEMP_PREFIX = "__gf_"
 
@@ -59,23 +71,36 @@ def columns_of(rule: dict[str, Any], key: str = "columns") -> list[str]:
 
 def replace_column(ctx: StepContext, parent: str, column: str, expression: str, label: str, index: int) -> str:
     temp = f"{TEMP_PREFIX}{index}"
-    computed = ctx.add("SparkSQL", {
-        "Name": ctx.name(f"{label} (compute)"), "Inputs": [parent],
-        "SqlQuery": f"SELECT *, {expression} AS {temp} FROM input_rows",
-        "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
-    })
-    dropped = ctx.add("DropFields", {"Name": ctx.name(f"{label} (drop old)"), "Inputs": [computed],
-                                     "Paths": [[column]]})
-    return ctx.add("RenameField", {"Name": ctx.name(label), "Inputs": [dropped],
-                                   "SourcePath": [temp], "TargetPath": [column]})
+    computed = ctx.add(
+        "SparkSQL",
+        {
+            "Name": ctx.name(f"{label} (compute)"),
+            "Inputs": [parent],
+            "SqlQuery": f"SELECT *, {expression} AS {temp} FROM input_rows",
+            "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
+        },
+    )
+    dropped = ctx.add(
+        "DropFields", {"Name": ctx.name(f"{label} (drop old)"), "Inputs": [computed], "Paths": [[column]]}
+    )
+    return ctx.add(
+        "RenameField", {"Name": ctx.name(label), "Inputs": [dropped], "SourcePath": [temp], "TargetPath": [column]}
+    )
 
 
 @rule_op("rename")
 def rename(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> str:
     source, target = rule["from"], rule["to"]
     ident(source), ident(target)
-    return ctx.add("RenameField", {"Name": ctx.name(f"rename {source} to {target}"), "Inputs": [parent],
-                                   "SourcePath": [source], "TargetPath": [target]})
+    return ctx.add(
+        "RenameField",
+        {
+            "Name": ctx.name(f"rename {source} to {target}"),
+            "Inputs": [parent],
+            "SourcePath": [source],
+            "TargetPath": [target],
+        },
+    )
 
 
 @rule_op("cast")
@@ -89,23 +114,33 @@ def cast(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> str
 @rule_op("drop")
 def drop(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> str:
     columns = columns_of(rule)
-    return ctx.add("DropFields", {"Name": ctx.name(f"drop {', '.join(columns)}"), "Inputs": [parent],
-                                  "Paths": [[c] for c in columns]})
+    return ctx.add(
+        "DropFields",
+        {"Name": ctx.name(f"drop {', '.join(columns)}"), "Inputs": [parent], "Paths": [[c] for c in columns]},
+    )
 
 
 @rule_op("select")
 def select(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> str:
     columns = columns_of(rule)
-    return ctx.add("SelectFields", {"Name": ctx.name(f"select {len(columns)} columns"), "Inputs": [parent],
-                                    "Paths": [[c] for c in columns]})
+    return ctx.add(
+        "SelectFields",
+        {"Name": ctx.name(f"select {len(columns)} columns"), "Inputs": [parent], "Paths": [[c] for c in columns]},
+    )
 
 
 # ---- filter ------------------------------------------------------------------------------------------------
 
 NATIVE_FILTER_OPS = {  # legacy operator -> (Glue Operation, Negated, takes a value)
-    "eq": ("EQ", False, True), "ne": ("EQ", True, True), "lt": ("LT", False, True), "le": ("LTE", False, True),
-    "gt": ("GT", False, True), "ge": ("GTE", False, True), "regex": ("REGEX", False, True),
-    "is_null": ("ISNULL", False, False), "not_null": ("ISNULL", True, False),
+    "eq": ("EQ", False, True),
+    "ne": ("EQ", True, True),
+    "lt": ("LT", False, True),
+    "le": ("LTE", False, True),
+    "gt": ("GT", False, True),
+    "ge": ("GTE", False, True),
+    "regex": ("REGEX", False, True),
+    "is_null": ("ISNULL", False, False),
+    "not_null": ("ISNULL", True, False),
 }
 SQL_OPS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
@@ -175,13 +210,19 @@ def filter_rows(ctx: StepContext, rule: dict[str, Any], parent: str, index: int)
     native = native_filter(condition)
     if native is not None:
         operator, filters = native
-        return ctx.add("Filter", {"Name": ctx.name(f"filter {where}"), "Inputs": [parent],
-                                  "LogicalOperator": operator, "Filters": filters})
-    return ctx.add("SparkSQL", {
-        "Name": ctx.name(f"filter {where}"), "Inputs": [parent],
-        "SqlQuery": f"SELECT * FROM input_rows WHERE {where}",
-        "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
-    })
+        return ctx.add(
+            "Filter",
+            {"Name": ctx.name(f"filter {where}"), "Inputs": [parent], "LogicalOperator": operator, "Filters": filters},
+        )
+    return ctx.add(
+        "SparkSQL",
+        {
+            "Name": ctx.name(f"filter {where}"),
+            "Inputs": [parent],
+            "SqlQuery": f"SELECT * FROM input_rows WHERE {where}",
+            "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
+        },
+    )
 
 
 @rule_op("derive")
@@ -189,11 +230,15 @@ def derive(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> s
     column, expression = rule["column"], rule["expression"]
     if not isinstance(expression, str) or not expression.strip():
         raise StepError("derive needs a Spark SQL 'expression'")
-    return ctx.add("SparkSQL", {
-        "Name": ctx.name(f"derive {column}"), "Inputs": [parent],
-        "SqlQuery": f"SELECT *, ({expression}) AS {ident(column)} FROM input_rows",
-        "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
-    })
+    return ctx.add(
+        "SparkSQL",
+        {
+            "Name": ctx.name(f"derive {column}"),
+            "Inputs": [parent],
+            "SqlQuery": f"SELECT *, ({expression}) AS {ident(column)} FROM input_rows",
+            "SqlAliases": [{"From": parent, "Alias": "input_rows"}],
+        },
+    )
 
 
 @rule_op("fill_null")
@@ -210,8 +255,10 @@ def dedupe(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -> s
     bad = [c for c in columns if not P_ID.match(c)]
     if bad:
         raise StepError(f"DropDuplicates columns must match [A-Za-z0-9_-]*: {bad}")
-    return ctx.add("DropDuplicates", {"Name": ctx.name(f"dedupe on {', '.join(columns)}"), "Inputs": [parent],
-                                      "Columns": [[c] for c in columns]})
+    return ctx.add(
+        "DropDuplicates",
+        {"Name": ctx.name(f"dedupe on {', '.join(columns)}"), "Inputs": [parent], "Columns": [[c] for c in columns]},
+    )
 
 
 @rule_op("aggregate")
@@ -229,11 +276,25 @@ def aggregate(ctx: StepContext, rule: dict[str, Any], parent: str, index: int) -
         operations.append({"Column": [agg["column"]], "AggFunc": AGG_FUNCS[func]})
         if agg.get("as"):
             renames.append((AGG_OUTPUT[func].format(agg["column"]), agg["as"]))
-    current = ctx.add("Aggregate", {"Name": ctx.name(f"aggregate by {', '.join(groups) or 'all'}"),
-                                    "Inputs": [parent], "Groups": [[g] for g in groups], "Aggs": operations})
+    current = ctx.add(
+        "Aggregate",
+        {
+            "Name": ctx.name(f"aggregate by {', '.join(groups) or 'all'}"),
+            "Inputs": [parent],
+            "Groups": [[g] for g in groups],
+            "Aggs": operations,
+        },
+    )
     for source, target in renames:
-        current = ctx.add("RenameField", {"Name": ctx.name(f"rename {source} to {target}"), "Inputs": [current],
-                                          "SourcePath": [source], "TargetPath": [target]})
+        current = ctx.add(
+            "RenameField",
+            {
+                "Name": ctx.name(f"rename {source} to {target}"),
+                "Inputs": [current],
+                "SourcePath": [source],
+                "TargetPath": [target],
+            },
+        )
     return current
 
 

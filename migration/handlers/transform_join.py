@@ -9,8 +9,12 @@ from migration.handlers.base import StepContext, StepError
 from migration.legacy_model import KeyJoinConfig, SqlJoinConfig
 
 JOIN_TYPES = {
-    "inner": "equijoin", "left": "left", "right": "right", "full": "outer",
-    "left_semi": "leftsemi", "left_anti": "leftanti",
+    "inner": "equijoin",
+    "left": "left",
+    "right": "right",
+    "full": "outer",
+    "left_semi": "leftsemi",
+    "left_anti": "leftanti",
 }
 _ALIAS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -41,12 +45,15 @@ def transform_join(ctx: StepContext) -> str:
         for alias in by_alias:
             if not re.search(rf"\b{re.escape(alias)}\b", config.sql):
                 ctx.warn(f"input {alias!r} is not referenced by the SQL")
-        return ctx.add("SparkSQL", {
-            "Name": ctx.name(),
-            "Inputs": list(by_alias.values()),
-            "SqlQuery": config.sql,
-            "SqlAliases": [{"From": node, "Alias": alias} for alias, node in by_alias.items()],
-        })
+        return ctx.add(
+            "SparkSQL",
+            {
+                "Name": ctx.name(),
+                "Inputs": list(by_alias.values()),
+                "SqlQuery": config.sql,
+                "SqlAliases": [{"From": node, "Alias": alias} for alias, node in by_alias.items()],
+            },
+        )
     join = ctx.parse(KeyJoinConfig, document)
     if len(by_alias) != 2:
         raise StepError(f"a key join takes exactly 2 inputs, it has {len(by_alias)} (use sql for more)")
@@ -56,12 +63,15 @@ def transform_join(ctx: StepContext) -> str:
     if join.left == join.right:
         raise StepError("left and right name the same input")
     left, right = by_alias[join.left], by_alias[join.right]
-    return ctx.add("Join", {
-        "Name": ctx.name(),
-        "Inputs": [left, right],
-        "JoinType": JOIN_TYPES[join.join_type],
-        "Columns": [
-            {"From": left, "Keys": [[k.left] for k in join.keys]},
-            {"From": right, "Keys": [[k.right] for k in join.keys]},
-        ],
-    })
+    return ctx.add(
+        "Join",
+        {
+            "Name": ctx.name(),
+            "Inputs": [left, right],
+            "JoinType": JOIN_TYPES[join.join_type],
+            "Columns": [
+                {"From": left, "Keys": [[k.left] for k in join.keys]},
+                {"From": right, "Keys": [[k.right] for k in join.keys]},
+            ],
+        },
+    )

@@ -99,6 +99,8 @@ class ColumnScanner:
                 return None
             contextual = contextual or verdict == "raise"
         need = entry.pattern.context
+        if need == "none" and entry.entity.ambiguous is not None and entry.entity.ambiguous(value):
+            need = "majority"
         if not contextual and (need == "required" or (need == "majority" and self.mode == "cell")):
             return None
         if not value or not entry.entity.validator(value):

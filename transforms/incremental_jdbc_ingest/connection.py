@@ -61,7 +61,7 @@ def _connection(name: str, glue_context: Any) -> tuple[str, str | None, str | No
     if extract is not None:
         try:
             conf = extract(name)
-        except Exception as exc:  # noqa: BLE001 - the local runtime may not know the connection either
+        except Exception as exc:
             conf = None
             error: Exception | None = exc
         else:
@@ -88,7 +88,7 @@ def _secret(secret_id: str) -> tuple[str | None, str]:
 
     try:
         response = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)
-    except Exception as exc:  # noqa: BLE001 - botocore raises many kinds; name the secret, never its value
+    except Exception as exc:
         raise SourceError(f"cannot read the secret: {type(exc).__name__}", where=f"secret {secret_id}") from None
     text = response.get("SecretString") or ""
     try:

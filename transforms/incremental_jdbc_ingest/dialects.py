@@ -230,9 +230,7 @@ def dialect_for(url: str | None, database_type: str | None = None) -> Dialect:
         return DIALECTS[database_type]
     match = re.match(r"^jdbc:([a-z0-9]+):", url or "")
     if match is None or match.group(1) not in URL_SCHEMES:
-        raise InputError(
-            f"cannot tell the database from URL {redact_url(url or '')!r}; set database_type", where="url"
-        )
+        raise InputError(f"cannot tell the database from URL {redact_url(url or '')!r}; set database_type", where="url")
     return DIALECTS[URL_SCHEMES[match.group(1)]]
 
 

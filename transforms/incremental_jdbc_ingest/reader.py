@@ -34,16 +34,29 @@ if TYPE_CHECKING:
 _ERROR_PATTERNS: list[tuple[re.Pattern[str], type[UserError], str]] = [
     (re.compile(p, re.IGNORECASE), cls, what)
     for p, cls, what in [
-        (r"password authentication failed|access denied for user|authentication failed|ORA-01017|login failed"
-         r"|no password was provided|FATAL: role", SourceError, "login refused (check user and password)"),
-        (r"connection refused|communications link failure|could not connect|connection attempt failed"
-         r"|unknownhost|could not create connection|socket fail|no route to host|timed out",
-         EnvironmentProblem, "database unreachable"),
-        (r"column .* does not exist|unknown column|no such column|ORA-00904|invalid column name",
-         NotFoundError, "unknown column"),
+        (
+            r"password authentication failed|access denied for user|authentication failed|ORA-01017|login failed"
+            r"|no password was provided|FATAL: role",
+            SourceError,
+            "login refused (check user and password)",
+        ),
+        (
+            r"connection refused|communications link failure|could not connect|connection attempt failed"
+            r"|unknownhost|could not create connection|socket fail|no route to host|timed out",
+            EnvironmentProblem,
+            "database unreachable",
+        ),
+        (
+            r"column .* does not exist|unknown column|no such column|ORA-00904|invalid column name",
+            NotFoundError,
+            "unknown column",
+        ),
         (r"database .* does not exist|unknown database", NotFoundError, "unknown database"),
-        (r"relation .* does not exist|table .* doesn't exist|no such table|ORA-00942|invalid object name",
-         NotFoundError, "unknown table"),
+        (
+            r"relation .* does not exist|table .* doesn't exist|no such table|ORA-00942|invalid object name",
+            NotFoundError,
+            "unknown table",
+        ),
         (r"syntax error|error in your sql syntax|ORA-009(?:0[0-3]|33)|incorrect syntax", InputError, "invalid SQL"),
     ]
 ]
@@ -109,6 +122,8 @@ class JdbcReader:
 
     def window_predicate(self, alias: str, cursor: str, window: ReadWindow) -> str:
         column = f"{alias}.{self.dialect.quote(cursor)}"
+        if window.upper is None:
+            return f"({column} IS NULL)"
         parts = [f"{column} <= {self.dialect.literal(window.upper)}"]
         if window.lower is not None:
             parts.insert(0, f"{column} >= {self.dialect.literal(window.lower)}")
@@ -134,7 +149,9 @@ class JdbcReader:
 
     def window_sql(self, shape: SourceShape, window: ReadWindow) -> str:
         src = self.source_sql(window.lower, shape.cursor_kind)
-        return f"SELECT * FROM {self.dialect.subquery(src, 'w')} WHERE {self.window_predicate('w', shape.cursor, window)}"
+        return (
+            f"SELECT * FROM {self.dialect.subquery(src, 'w')} WHERE {self.window_predicate('w', shape.cursor, window)}"
+        )
 
     # Execution ------------------------------------------------------------------------------------------
     def _jdbc(self, dbtable: str, **extra: str) -> DataFrame:
@@ -148,7 +165,7 @@ class JdbcReader:
         sql = self.source_sql(None, CursorKind.TIMESTAMP) if self.options.query is None else self._probe_query()
         try:
             schema = self._jdbc(self.dialect.subquery(sql, "gf_probe")).schema
-        except Exception as exc:  # noqa: BLE001 - py4j/Spark wrap the driver's SQLException
+        except Exception as exc:
             raise translate(exc, self.source, self.options.table or "query") from None
         by_lower = {f.name.lower(): f for f in schema.fields}
         columns = ", ".join(f.name for f in schema.fields)
@@ -161,8 +178,10 @@ class JdbcReader:
 
         cursor = real(self.options.cursor_column, "cursor_column")
         keys = tuple(real(k, "primary_keys") for k in self.options.primary_keys)
-        for extra_column, what in ((self.options.hashfield, "hashfield"), (self.options.soft_delete_column,
-                                                                            "soft_delete_column")):
+        for extra_column, what in (
+            (self.options.hashfield, "hashfield"),
+            (self.options.soft_delete_column, "soft_delete_column"),
+        ):
             if extra_column:
                 real(extra_column, what)
         kind = kind_for_spark_type(by_lower[cursor.lower()].dataType.simpleString(), cursor)
@@ -177,23 +196,25 @@ class JdbcReader:
             try:
                 self._jdbc(self.dialect.subquery(sql, "gf_probe")).schema  # noqa: B018 - forces resolution
                 return sql
-            except Exception:  # noqa: BLE001, S112 - try the next literal type
+            except Exception:  # noqa: S112 - try the next literal type
                 continue
         return self.source_sql(None, CursorKind.TIMESTAMP)
 
     def database_now(self) -> datetime:
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
         try:
-            df = self._jdbc(self.dialect.subquery(self.dialect.select_now_sql(), "gf_now"), customSchema="gf_now TIMESTAMP")
+            df = self._jdbc(
+                self.dialect.subquery(self.dialect.select_now_sql(), "gf_now"), customSchema="gf_now TIMESTAMP"
+            )
             micros = df.select(F.unix_micros(F.col("gf_now"))).first()[0]  # type: ignore[index]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise translate(exc, self.source, "database time") from None
         return from_epoch_micros(int(micros))
 
     def bounds(self, shape: SourceShape, lower: CursorValue | None) -> Bounds:
         """One query: min/max/count of the cursor in ``[lower, upper]`` (upper: max, or database time - lag)."""
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
         upper: CursorValue | None = None
         if self.options.upper_bound == "db_time":
@@ -205,12 +226,15 @@ class JdbcReader:
         cursor_type = SPARK_CURSOR_TYPES[shape.cursor_kind]
         custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, gf_rows BIGINT, gf_nulls BIGINT"
         try:
-            df = self._jdbc(self.dialect.subquery(self.bound_sql(shape, lower, upper), "gf_bounds"), customSchema=custom)
+            df = self._jdbc(
+                self.dialect.subquery(self.bound_sql(shape, lower, upper), "gf_bounds"), customSchema=custom
+            )
             if shape.cursor_kind is CursorKind.TIMESTAMP:
-                df = df.select(F.unix_micros("gf_lo").alias("gf_lo"), F.unix_micros("gf_hi").alias("gf_hi"),
-                               "gf_rows", "gf_nulls")
+                df = df.select(
+                    F.unix_micros("gf_lo").alias("gf_lo"), F.unix_micros("gf_hi").alias("gf_hi"), "gf_rows", "gf_nulls"
+                )
             row = df.first()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise translate(exc, self.source, "bound query") from None
         assert row is not None
         lo, hi = (self._value(row[i], shape.cursor_kind) for i in (0, 1))
@@ -234,9 +258,10 @@ class JdbcReader:
         return raw
 
     def partition_count(self, rows: int) -> int:
-        wanted = math.ceil(rows / ROWS_PER_PARTITION) if rows else 1
-        limit = self.options.partitions or DEFAULT_MAX_PARTITIONS
-        return max(1, min(wanted, limit)) if not self.options.partitions else max(1, min(limit, max(rows, 1)))
+        """``partitions`` if given (never more than rows), else one per 250k rows, at most 4."""
+        if self.options.partitions:
+            return max(1, min(self.options.partitions, rows))
+        return max(1, min(math.ceil(rows / ROWS_PER_PARTITION), DEFAULT_MAX_PARTITIONS))
 
     def read_window(self, shape: SourceShape, window: ReadWindow, bounds: Bounds) -> tuple[DataFrame, int]:
         """The window as a DataFrame (lazy) and the number of parallel reads it uses."""
@@ -258,7 +283,7 @@ class JdbcReader:
             else:
                 partitions = 1
                 df = self._jdbc(dbtable, **fetch)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise translate(exc, self.source, "window read") from None
         return df, partitions
 

@@ -55,38 +55,55 @@ def summary_properties(watermark: str, run_id: str, cursor: str, key: str) -> di
     return {WATERMARK: watermark, RUN_ID: run_id, CURSOR: cursor, STATE_KEY: key}
 
 
+def iceberg_table(spark: SparkSession, table: TableName) -> Any:
+    """The Iceberg Java ``Table`` (fresh metadata): reading snapshots this way runs no Spark job."""
+    jvm = spark._jvm  # type: ignore[attr-defined]
+    loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, str(table))
+    loaded.refresh()
+    return loaded
+
+
 def current_snapshot_id(spark: SparkSession, table: TableName) -> int | None:
     if not table_exists(spark, table):
         return None
-    rows = spark.sql(
-        f"SELECT snapshot_id FROM {table.sql}.history WHERE is_current_ancestor ORDER BY made_current_at DESC LIMIT 1"
-    ).collect()
-    return int(rows[0][0]) if rows else None
+    snapshot = iceberg_table(spark, table).currentSnapshot()
+    return None if snapshot is None else int(snapshot.snapshotId())
+
+
+def snapshot_summary(spark: SparkSession, table: TableName) -> dict[str, str]:
+    """Summary of the current snapshot (empty without one)."""
+    snapshot = iceberg_table(spark, table).currentSnapshot()
+    return {} if snapshot is None else dict(snapshot.summary())
 
 
 def iceberg_state(spark: SparkSession, table: TableName, cursor: str | None = None) -> StoredState:
     """Newest current-ancestor snapshot carrying a watermark; else ``max(cursor)`` of the target; else none."""
     if not table_exists(spark, table):
         return StoredState(None, "none (no target yet)")
-    rows = spark.sql(
-        f"SELECT s.snapshot_id, s.committed_at, s.summary['{WATERMARK}'] AS wm, s.summary['{RUN_ID}'] AS run_id "
-        f"FROM {table.sql}.snapshots s JOIN {table.sql}.history h ON s.snapshot_id = h.snapshot_id "
-        f"WHERE h.is_current_ancestor AND s.summary['{WATERMARK}'] IS NOT NULL "
-        f"ORDER BY h.made_current_at DESC LIMIT 1"
-    ).collect()
-    if rows:
-        snapshot_id, committed, watermark, run_id = rows[0]
-        origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
-        return StoredState(watermark or None, origin, run_id, int(snapshot_id), str(committed))
+    loaded = iceberg_table(spark, table)
+    snapshot = loaded.currentSnapshot()
+    while snapshot is not None:  # walk the current ancestry only: rolled-back snapshots do not count
+        summary = snapshot.summary()
+        if summary.containsKey(WATERMARK):
+            watermark = str(summary.get(WATERMARK))
+            snapshot_id = int(snapshot.snapshotId())
+            committed = datetime.fromtimestamp(snapshot.timestampMillis() / 1000, UTC).isoformat(timespec="seconds")
+            origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
+            return StoredState(watermark or None, origin, summary.get(RUN_ID), snapshot_id, committed)
+        parent = snapshot.parentId()
+        snapshot = None if parent is None else loaded.snapshot(parent)
     columns = {f.name.lower(): f.name for f in spark.table(table.sql).schema.fields}
     if cursor and cursor.lower() in columns:
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
-        column = spark.table(table.sql)[columns[cursor.lower()]]
-        value = spark.table(table.sql).select(F.max(column)).first()[0]  # type: ignore[index]
+        from transforms.incremental_jdbc_ingest.window import format_watermark, from_epoch_micros
+
+        target = spark.table(table.sql)
+        column = target[columns[cursor.lower()]]
+        is_timestamp = target.schema[columns[cursor.lower()]].dataType.typeName().startswith("timestamp")
+        value = target.select(F.max(F.unix_micros(column) if is_timestamp else column)).first()[0]  # type: ignore[index]
         if value is not None:
-            from transforms.incremental_jdbc_ingest.window import format_watermark
-
+            value = from_epoch_micros(int(value)) if is_timestamp else value
             return StoredState(format_watermark(value), "target max(cursor) (no snapshot property)")
     return StoredState(None, "none (target has no watermark)")
 
@@ -134,8 +151,9 @@ class FileStore:
         item = json.loads(self.path.read_text(encoding="utf-8")).get(key)
         if not item:
             return None
-        return StoredState(item.get("watermark") or None, f"file {self.path}", item.get("run_id"),
-                           updated_at=item.get("updated_at"))
+        return StoredState(
+            item.get("watermark") or None, f"file {self.path}", item.get("run_id"), updated_at=item.get("updated_at")
+        )
 
     def save(self, key: str, watermark: str, run_id: str, expected: str | None) -> None:
         with self._locked() as data:
@@ -168,9 +186,10 @@ class DynamoDBStore:
 
     def load(self, key: str) -> StoredState | None:
         try:
-            item = self.client.get_item(TableName=self.table_name, Key={"state_key": {"S": key}},
-                                        ConsistentRead=True).get("Item")
-        except Exception as exc:  # noqa: BLE001 - botocore ClientError / connection errors
+            item = self.client.get_item(
+                TableName=self.table_name, Key={"state_key": {"S": key}}, ConsistentRead=True
+            ).get("Item")
+        except Exception as exc:
             raise SourceError(f"cannot read state: {exc}", where=f"dynamodb {self.table_name}") from None
         if not item:
             return None
@@ -185,12 +204,17 @@ class DynamoDBStore:
         condition, values = "attribute_not_exists(state_key) OR watermark = :empty", {":empty": {"S": ""}}
         if expected is not None:
             condition, values = "watermark = :expected", {":expected": {"S": expected}}
-        item = {"state_key": {"S": key}, "watermark": {"S": watermark}, "run_id": {"S": run_id},
-                "updated_at": {"S": now_text()}}
+        item = {
+            "state_key": {"S": key},
+            "watermark": {"S": watermark},
+            "run_id": {"S": run_id},
+            "updated_at": {"S": now_text()},
+        }
         try:
-            self.client.put_item(TableName=self.table_name, Item=item, ConditionExpression=condition,
-                                 ExpressionAttributeValues=values)
-        except Exception as exc:  # noqa: BLE001
+            self.client.put_item(
+                TableName=self.table_name, Item=item, ConditionExpression=condition, ExpressionAttributeValues=values
+            )
+        except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
             if code == "ConditionalCheckFailedException":
                 raise ConcurrentRunError(
@@ -199,11 +223,15 @@ class DynamoDBStore:
             raise SourceError(f"cannot save state: {exc}", where=f"dynamodb {self.table_name}") from None
 
     def reset(self, key: str, to: str | None) -> None:
-        item = {"state_key": {"S": key}, "watermark": {"S": to or ""}, "run_id": {"S": RESET},
-                "updated_at": {"S": now_text()}}
+        item = {
+            "state_key": {"S": key},
+            "watermark": {"S": to or ""},
+            "run_id": {"S": RESET},
+            "updated_at": {"S": now_text()},
+        }
         try:
             self.client.put_item(TableName=self.table_name, Item=item)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise SourceError(f"cannot reset state: {exc}", where=f"dynamodb {self.table_name}") from None
 
 
@@ -223,7 +251,7 @@ def target_lock(spark: SparkSession, table: TableName) -> Iterator[None]:
     on S3/Glue Iceberg's optimistic concurrency and the snapshot check are the guard)."""
     catalog = spark.catalog.currentCatalog()
     warehouse = spark.conf.get(f"spark.sql.catalog.{catalog}.warehouse", None)
-    if not warehouse or "://" in warehouse and not warehouse.startswith("file:"):
+    if not warehouse or ("://" in warehouse and not warehouse.startswith("file:")):
         yield
         return
     lock_dir = Path(warehouse.removeprefix("file:")) / ".glueforge-locks"

@@ -27,15 +27,15 @@ class CursorKind(StrEnum):
     DECIMAL = "decimal"
 
 
-# Spark SQL type names (DataType.typeName()) -> cursor kind; anything else cannot order rows by change time.
+# Spark SQL type names (DataType.simpleString()) -> cursor kind; anything else cannot order rows by change time.
 SPARK_TYPE_KINDS: dict[str, CursorKind] = {
     "timestamp": CursorKind.TIMESTAMP,
     "timestamp_ntz": CursorKind.TIMESTAMP,
     "date": CursorKind.DATE,
-    "byte": CursorKind.INTEGER,
-    "short": CursorKind.INTEGER,
-    "integer": CursorKind.INTEGER,
-    "long": CursorKind.INTEGER,
+    "tinyint": CursorKind.INTEGER,
+    "smallint": CursorKind.INTEGER,
+    "int": CursorKind.INTEGER,
+    "bigint": CursorKind.INTEGER,
     "decimal": CursorKind.DECIMAL,
 }
 
@@ -111,11 +111,11 @@ class ReadWindow:
     """``lower <= cursor <= upper`` (``lower`` None: from the beginning), plus NULL cursors if asked."""
 
     lower: CursorValue | None
-    upper: CursorValue
+    upper: CursorValue | None  # None: no non-NULL cursor in range (only NULL-cursor rows are read)
     include_nulls: bool = False
 
     def __post_init__(self) -> None:
-        if self.lower is not None and _key(self.lower) > _key(self.upper):
+        if self.lower is not None and self.upper is not None and _key(self.lower) > _key(self.upper):
             raise ValueError(f"empty window: {self.lower!r} > {self.upper!r}")
 
 

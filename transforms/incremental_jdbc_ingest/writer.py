@@ -7,6 +7,7 @@ Python through py4j on the JVM thread that runs the statement (PySpark pins one 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +21,14 @@ if TYPE_CHECKING:
     from pyspark.sql.types import DataType, StructType
 
 COMMIT_METADATA_CLASS = "org.apache.iceberg.spark.CommitMetadata"
-_CONFLICT_MARKERS = ("ValidationException", "CommitFailedException", "AlreadyExistsException",
-                     "Found conflicting files", "Cannot commit", "already exists")
+_CONFLICT_MARKERS = (
+    "ValidationException",
+    "CommitFailedException",
+    "AlreadyExistsException",
+    "Found conflicting files",
+    "Cannot commit",
+    "already exists",
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,12 @@ def commit_properties(spark: SparkSession, properties: dict[str, str]) -> Iterat
 def dedupe(batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
     """One row per key: the highest cursor wins (NULL cursors last); other columns break ties deterministically."""
     from pyspark.sql import Window
-    from pyspark.sql import functions as F  # noqa: N812
+    from pyspark.sql import functions as F
 
     others = [F.col(quote(c)).desc_nulls_last() for c in batch.columns if c not in keys and c != cursor]
-    order = Window.partitionBy(*[F.col(quote(k)) for k in keys]).orderBy(F.col(quote(cursor)).desc_nulls_last(),
-                                                                          *others)
+    order = Window.partitionBy(*[F.col(quote(k)) for k in keys]).orderBy(
+        F.col(quote(cursor)).desc_nulls_last(), *others
+    )
     return batch.withColumn("_gf_rank", F.row_number().over(order)).where("_gf_rank = 1").drop("_gf_rank")
 
 
@@ -72,8 +80,14 @@ def _absorbs(target: DataType, source: DataType) -> str:
     t, s = target.simpleString(), source.simpleString()
     if t == s:
         return "same"
-    wider = {("bigint", "int"), ("bigint", "smallint"), ("bigint", "tinyint"), ("int", "smallint"),
-             ("int", "tinyint"), ("double", "float")}
+    wider = {
+        ("bigint", "int"),
+        ("bigint", "smallint"),
+        ("bigint", "tinyint"),
+        ("int", "smallint"),
+        ("int", "tinyint"),
+        ("double", "float"),
+    }
     if (t, s) in wider:
         return "cast"
     if (t, s) in _PROMOTABLE or (t, s) in {("int", "bigint")}:
@@ -152,7 +166,7 @@ class IcebergWriter:
 
     def _aligned(self, batch: DataFrame) -> DataFrame:
         """Cast source columns to the target types (after drift handling they are equal or wider)."""
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
         target = {f.name: f.dataType for f in self.spark.table(self.table.sql).schema.fields}
         return batch.select(
@@ -160,19 +174,23 @@ class IcebergWriter:
         )
 
     def changed_rows(self, batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
-        """Drop rows the target already has unchanged, or has in a newer version (re-read boundary rows)."""
+        """Drop re-read rows the target already has: unchanged, or (with keys) held in a newer version.
+
+        Without keys (append mode) a row counts as already there when an identical row is in the target.
+        """
         target = self.spark.table(self.table.sql)
-        same_key = [batch[quote(k)].eqNullSafe(target[quote(k)]) for k in keys]
-        newer = target[quote(cursor)] > batch[quote(cursor)]
         identical = None
         for column in batch.columns:
             equal = batch[quote(column)].eqNullSafe(target[quote(column)])
             identical = equal if identical is None else identical & equal
-        condition = same_key[0]
-        for extra in same_key[1:]:
-            condition = condition & extra
         assert identical is not None
-        return batch.join(target, on=condition & (newer | identical), how="left_anti")
+        if not keys:
+            return batch.join(target, on=identical, how="left_anti")
+        same_key = batch[quote(keys[0])].eqNullSafe(target[quote(keys[0])])
+        for key in keys[1:]:
+            same_key = same_key & batch[quote(key)].eqNullSafe(target[quote(key)])
+        newer = target[quote(cursor)] > batch[quote(cursor)]
+        return batch.join(target, on=same_key & (newer | identical), how="left_anti")
 
     def merge(
         self,
@@ -183,7 +201,7 @@ class IcebergWriter:
         soft_delete_column: str | None,
     ) -> None:
         """MERGE the (deduped, filtered) batch; an older source row never overwrites a newer target row."""
-        view = f"gf_ingest_batch_{abs(hash((self.table.sql, properties.get('glueforge.ingest.run-id'))))}"
+        view = f"gf_ingest_batch_{uuid.uuid4().hex[:12]}"
         self._aligned(batch).createOrReplaceTempView(view)
         on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in keys)
         guard = f"(s.{quote(cursor)} >= t.{quote(cursor)} OR s.{quote(cursor)} IS NULL OR t.{quote(cursor)} IS NULL)"
@@ -214,13 +232,7 @@ class IcebergWriter:
             if is_conflict(exc):
                 raise ConcurrentRunError(
                     "another writer committed to the target during this run; nothing was committed by this run, "
-                    "re-run it", where=str(self.table)
+                    "re-run it",
+                    where=str(self.table),
                 ) from None
             raise
-
-    def last_snapshot_id(self) -> int | None:
-        rows = self.spark.sql(
-            f"SELECT snapshot_id FROM {self.table.sql}.history WHERE is_current_ancestor "
-            f"ORDER BY made_current_at DESC LIMIT 1"
-        ).collect()
-        return int(rows[0][0]) if rows else None

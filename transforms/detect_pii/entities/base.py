@@ -67,6 +67,8 @@ class EntityDef:
     veto_words: frozenset[str] = frozenset()
     hard_veto_words: frozenset[str] = HARD_VETO_WORDS
     column_veto: Callable[[list[str]], bool] | None = None  # given the validated values of a column
+    # A valid value that is still ambiguous (IPv4 ``3.12.0.7`` looks like a version): then it needs context.
+    ambiguous: Callable[[str], bool] | None = None
     priority: int = 50  # breaks ties between overlapping spans of equal length (higher wins)
     description: str = ""
     glue_managed: bool = True

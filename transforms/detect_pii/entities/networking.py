@@ -7,7 +7,8 @@ from transforms.detect_pii.entities.base import EntityDef, Pattern
 
 N = frozenset({"networking"})
 _IP_WORDS = frozenset({"ip", "ipv4", "ipv6", "ipaddress", "ip_address", "ipaddr", "host", "client", "remote",
-                       "source", "src", "dst", "destination", "peer", "addr", "forwarded", "xff"})
+                       "source", "src", "dst", "destination", "peer", "addr", "forwarded", "xff", "server",
+                       "address", "gateway", "dns", "router", "login", "connected", "connection", "node"})
 
 
 def _mostly_versions(values: list[str]) -> bool:
@@ -28,6 +29,7 @@ IP_ADDRESS = EntityDef(
     context_words=_IP_WORDS,
     veto_words=frozenset({"build", "release", "sku", "amount", "price"}),
     column_veto=_mostly_versions,
+    ambiguous=v.ipv4_version_like,
     priority=65,
     description="IPv4 (dotted quad, no leading zeros) or IPv6 (parsed by ipaddress); version-like columns vetoed",
 )

@@ -75,20 +75,21 @@ BANK_ACCOUNT = EntityDef(
     description="Bank account: IBAN (country length + mod-97) anywhere; 8-17 digit account numbers with context",
 )
 
-PERSON_NAME = EntityDef(
-    name="PERSON_NAME",
-    categories=frozenset({"universal", "hipaa"}),
-    patterns=(Pattern(r"^\s*[^0-9@#$%&*=+<>{}\[\]|/\\:;]{1,80}\s*$", context="required", whole_value=True),),
-    validator=v.person_name_valid,
-    context_words=frozenset({"name", "firstname", "lastname", "surname", "fullname", "forename", "givenname",
-                             "familyname", "middlename", "first_name", "last_name", "full_name", "maiden"}),
-    veto_words=frozenset({"product", "company", "file", "filename", "host", "hostname", "user", "username",
+_NOT_A_PERSON = frozenset({"product", "company", "file", "filename", "host", "hostname", "user", "username",
                           "table", "column", "city", "street", "job", "title", "brand", "item", "category", "org",
                           "organization", "organisation", "business", "bank", "app", "event", "schema", "field",
                           "display", "screen", "nick", "nickname", "login", "server", "device", "database",
                           "team", "project", "store", "shop", "country", "state", "clinic", "hospital", "drug",
-                          "plan", "tag", "label", "group", "role", "domain", "campaign", "vendor", "merchant"}),
-    hard_veto_words=frozenset({"hash", "hashed", "masked", "redacted", "token", "encrypted", "hmac", "sha256"}),
+                          "plan", "tag", "label", "group", "role", "domain", "campaign", "vendor", "merchant"}) | frozenset({"hash", "hashed", "masked", "redacted", "token", "encrypted", "hmac", "sha256"})
+
+PERSON_NAME = EntityDef(
+    name="PERSON_NAME",
+    categories=frozenset({"universal", "hipaa"}),
+    patterns=(Pattern(r"^[ \t]*[^0-9@#$%&*=+<>{}\[\]|/\\:;]{1,80}[ \t]*$", context="required", whole_value=True),),
+    validator=v.person_name_valid,
+    context_words=frozenset({"name", "firstname", "lastname", "surname", "fullname", "forename", "givenname",
+                             "familyname", "middlename", "first_name", "last_name", "full_name", "maiden"}),
+    hard_veto_words=_NOT_A_PERSON,
     priority=10,
     description="Person name: needs a name-like column (no NER); 1-4 capitalised alphabetic tokens, any script",
 )

@@ -72,7 +72,7 @@ class _DynamicFrameReader:
         self,
         connection_type: str,
         connection_options: dict[str, Any] | None = None,
-        format: str | None = None,  # noqa: A002 - Glue API
+        format: str | None = None,
         format_options: dict[str, Any] | None = None,
         transformation_ctx: str = "",
         push_down_predicate: str = "",
@@ -95,12 +95,14 @@ class _DynamicFrameReader:
         name_space: str | None = None,
         **_: Any,
     ) -> DynamicFrame:
-        df = io_catalog.read_catalog(self._ctx.spark_session, database or name_space or "", table_name or "",
-                                     push_down_predicate)
+        df = io_catalog.read_catalog(
+            self._ctx.spark_session, database or name_space or "", table_name or "", push_down_predicate
+        )
         return DynamicFrame(df, self._ctx, _frame_name(transformation_ctx, f"{database}.{table_name}"))
 
-    def from_rdd(self, data: Any, name: str, schema: Any = None, sample_ratio: float | None = None,
-                 **_: Any) -> DynamicFrame:
+    def from_rdd(
+        self, data: Any, name: str, schema: Any = None, sample_ratio: float | None = None, **_: Any
+    ) -> DynamicFrame:
         df = self._ctx.spark_session.createDataFrame(data, schema, samplingRatio=sample_ratio)
         return DynamicFrame(df, self._ctx, name)
 
@@ -109,13 +111,25 @@ class _DataFrameReader:
     def __init__(self, glue_context: GlueContext) -> None:
         self._ctx = glue_context
 
-    def from_catalog(self, database: str | None = None, table_name: str | None = None, transformation_ctx: str = "",
-                     push_down_predicate: str = "", **_: Any) -> DataFrame:
+    def from_catalog(
+        self,
+        database: str | None = None,
+        table_name: str | None = None,
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        **_: Any,
+    ) -> DataFrame:
         return io_catalog.read_catalog(self._ctx.spark_session, database or "", table_name or "", push_down_predicate)
 
-    def from_options(self, connection_type: str, connection_options: dict[str, Any] | None = None,
-                     format: str | None = None, format_options: dict[str, Any] | None = None,  # noqa: A002
-                     transformation_ctx: str = "", **_: Any) -> DataFrame:
+    def from_options(
+        self,
+        connection_type: str,
+        connection_options: dict[str, Any] | None = None,
+        format: str | None = None,
+        format_options: dict[str, Any] | None = None,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DataFrame:
         return self._ctx._read(connection_type, connection_options or {}, format, format_options or {})
 
 
@@ -128,7 +142,7 @@ class _DynamicFrameWriter:
         frame: DynamicFrame,
         connection_type: str,
         connection_options: dict[str, Any] | None = None,
-        format: str | None = None,  # noqa: A002 - Glue API
+        format: str | None = None,
         format_options: dict[str, Any] | None = None,
         transformation_ctx: str = "",
         **_: Any,
@@ -151,8 +165,9 @@ class _DynamicFrameWriter:
         self._ctx.get_logger().info(f"appended to {table}")
         return frame
 
-    def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
-                       connection_options: dict[str, Any] | None = None, **_: Any) -> DynamicFrame:
+    def from_jdbc_conf(
+        self, frame: DynamicFrame, catalog_connection: str, connection_options: dict[str, Any] | None = None, **_: Any
+    ) -> DynamicFrame:
         options = {"connectionName": catalog_connection, **(connection_options or {})}
         jdbc.write_jdbc(frame.toDF(), "jdbc", options, self._ctx.settings)
         return frame
@@ -162,8 +177,14 @@ class _DataFrameWriter:
     def __init__(self, glue_context: GlueContext) -> None:
         self._ctx = glue_context
 
-    def from_catalog(self, frame: DataFrame, database: str | None = None, table_name: str | None = None,
-                     additional_options: dict[str, Any] | None = None, **_: Any) -> None:
+    def from_catalog(
+        self,
+        frame: DataFrame,
+        database: str | None = None,
+        table_name: str | None = None,
+        additional_options: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> None:
         io_catalog.write_catalog(frame, database or "", table_name or "", additional_options or {})
 
 
@@ -182,14 +203,14 @@ class DataSink:
         self._format_options: dict[str, Any] = {}
         self._catalog: tuple[str, str] | None = None
 
-    def setFormat(self, format: str, **options: Any) -> None:  # noqa: N802, A002 - Glue API
+    def setFormat(self, format: str, **options: Any) -> None:
         self._format = format
         self._format_options = options
 
-    def setCatalogInfo(self, catalogDatabase: str, catalogTableName: str, catalogId: str | None = None) -> None:  # noqa: N802, N803
+    def setCatalogInfo(self, catalogDatabase: str, catalogTableName: str, catalogId: str | None = None) -> None:
         self._catalog = (catalogDatabase, catalogTableName)
 
-    def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:  # noqa: N802 - Glue API
+    def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:
         df = dynamic_frame.toDF()
         self._ctx._write(df, self._connection_type, self._options, self._format, self._format_options)
         update_catalog = str(self._options.get("enableUpdateCatalog", False)).lower() == "true"
@@ -197,14 +218,14 @@ class DataSink:
             io_catalog.write_catalog(df, *self._catalog, {"partitionKeys": self._options.get("partitionKeys")})
         return dynamic_frame
 
-    def writeDataFrame(self, data_frame: DataFrame, glue_context: Any = None, info: str = "") -> None:  # noqa: N802
+    def writeDataFrame(self, data_frame: DataFrame, glue_context: Any = None, info: str = "") -> None:
         self.writeFrame(DynamicFrame(data_frame, self._ctx, "sink"))
 
 
 class GlueContext:
     """Glue's entry object, locally: ``GlueContext(sc)``."""
 
-    def __init__(self, sparkContext: Any = None, settings: Settings | None = None, **_options: Any) -> None:  # noqa: N803
+    def __init__(self, sparkContext: Any = None, settings: Settings | None = None, **_options: Any) -> None:
         self.settings = settings or active_settings()
         self._spark = _session(self.settings)
         self._sc = sparkContext or self._spark.sparkContext
@@ -220,7 +241,7 @@ class GlueContext:
         return self._spark
 
     @property
-    def sparkSession(self) -> SparkSession:  # noqa: N802 - Glue/SQLContext API
+    def sparkSession(self) -> SparkSession:
         return self._spark
 
     @property
@@ -232,8 +253,13 @@ class GlueContext:
             self._logger = GlueLogger()
         return self._logger
 
-    def getSink(self, connection_type: str, format: str | None = None, transformation_ctx: str = "",  # noqa: N802, A002
-                **options: Any) -> DataSink:
+    def getSink(
+        self,
+        connection_type: str,
+        format: str | None = None,
+        transformation_ctx: str = "",
+        **options: Any,
+    ) -> DataSink:
         sink = DataSink(self, connection_type, options)
         if format:
             sink.setFormat(format)
@@ -273,18 +299,28 @@ class GlueContext:
     def _data_root(self) -> Path:
         return self.settings.resolved_data_root()
 
-    def _read(self, connection_type: str, connection_options: dict[str, Any], fmt: str | None,
-              format_options: dict[str, Any]) -> DataFrame:
+    def _read(
+        self, connection_type: str, connection_options: dict[str, Any], fmt: str | None, format_options: dict[str, Any]
+    ) -> DataFrame:
         kind = (connection_type or "").lower()
         if kind == "s3":
             return io_s3.read_s3(self._spark, self._data_root(), connection_options, fmt, format_options)
         if kind in jdbc.JDBC_CONNECTION_TYPES:
             return jdbc.read_jdbc(self._spark, kind, connection_options, self.settings)
-        raise InputError(f"connection_type {connection_type!r} is not supported locally "
-                         f"(supported: s3, {', '.join(sorted(jdbc.JDBC_CONNECTION_TYPES))})", where="from_options")
+        raise InputError(
+            f"connection_type {connection_type!r} is not supported locally "
+            f"(supported: s3, {', '.join(sorted(jdbc.JDBC_CONNECTION_TYPES))})",
+            where="from_options",
+        )
 
-    def _write(self, df: DataFrame, connection_type: str, connection_options: dict[str, Any], fmt: str | None,
-               format_options: dict[str, Any]) -> None:
+    def _write(
+        self,
+        df: DataFrame,
+        connection_type: str,
+        connection_options: dict[str, Any],
+        fmt: str | None,
+        format_options: dict[str, Any],
+    ) -> None:
         kind = (connection_type or "").lower()
         if kind == "s3":
             local = io_s3.write_s3(df, self._data_root(), connection_options, fmt, format_options)
@@ -293,7 +329,7 @@ class GlueContext:
         if kind in jdbc.JDBC_CONNECTION_TYPES:
             jdbc.write_jdbc(df, kind, connection_options, self.settings)
             return
-        raise InputError(f"connection_type {connection_type!r} is not supported locally for writes",
-                         where="write_dynamic_frame.from_options")
-
-
+        raise InputError(
+            f"connection_type {connection_type!r} is not supported locally for writes",
+            where="write_dynamic_frame.from_options",
+        )

@@ -38,10 +38,10 @@ class DynamicFrame:
 
     # --- conversion -------------------------------------------------------------------------------------
     @classmethod
-    def fromDF(cls, dataframe: DataFrame, glue_ctx: Any, name: str = "") -> DynamicFrame:  # noqa: N802 - Glue API
+    def fromDF(cls, dataframe: DataFrame, glue_ctx: Any, name: str = "") -> DynamicFrame:
         return cls(dataframe, glue_ctx, name)
 
-    def toDF(self, options: Any = None) -> DataFrame:  # noqa: N802 - Glue API
+    def toDF(self, options: Any = None) -> DataFrame:
         return self._df
 
     def _derive(self, df: DataFrame, transformation_ctx: str = "") -> DynamicFrame:
@@ -54,7 +54,7 @@ class DynamicFrame:
     def schema(self) -> T.StructType:
         return self._df.schema
 
-    def printSchema(self) -> None:  # noqa: N802 - Glue API
+    def printSchema(self) -> None:
         self._df.printSchema()
 
     def show(self, num_rows: int = 20) -> None:
@@ -62,20 +62,20 @@ class DynamicFrame:
         for row in self._df.limit(num_rows).collect():
             print(json.dumps(row.asDict(recursive=True), default=str))
 
-    def getNumPartitions(self) -> int:  # noqa: N802 - Glue API
+    def getNumPartitions(self) -> int:
         return int(self._df.rdd.getNumPartitions())
 
-    def errorsCount(self) -> int:  # noqa: N802 - Glue API
+    def errorsCount(self) -> int:
         return 0
 
-    def stageErrorsCount(self) -> int:  # noqa: N802 - Glue API
+    def stageErrorsCount(self) -> int:
         return 0
 
-    def errorsAsDynamicFrame(self) -> DynamicFrame:  # noqa: N802 - Glue API
+    def errorsAsDynamicFrame(self) -> DynamicFrame:
         spark = self._df.sparkSession
         return self._derive(spark.createDataFrame([], T.StructType([])))
 
-    def assertErrorThreshold(self) -> None:  # noqa: N802 - Glue API
+    def assertErrorThreshold(self) -> None:
         return None
 
     # --- row-level ---------------------------------------------------------------------------------------
@@ -97,19 +97,19 @@ class DynamicFrame:
                 df = fp.drop_path(df, parts)
         return self._derive(df, transformation_ctx)
 
-    def rename_field(self, oldName: str, newName: str, transformation_ctx: str = "", **_: Any) -> DynamicFrame:  # noqa: N803
+    def rename_field(self, oldName: str, newName: str, transformation_ctx: str = "", **_: Any) -> DynamicFrame:
         """Rename (or move) a field; both are full paths, backticks protect names containing dots."""
         old = fp.require(self._df, oldName)
         new = fp.split_path(newName)
         df = self._df
         if len(old) == 1 and len(new) == 1:
             return self._derive(df.withColumnRenamed(old[0], new[0]), transformation_ctx)
-        value = fp.column(old)
-        df = fp.drop_path(df, old)
         if len(new) > 1 and not fp.exists(df, new[:-1]):
-            raise InputError(f"cannot rename to {newName!r}: parent {'.'.join(new[:-1])!r} does not exist",
-                             where="rename_field")
-        return self._derive(fp.set_path(df, new, value), transformation_ctx)
+            raise InputError(
+                f"cannot rename to {newName!r}: parent {'.'.join(new[:-1])!r} does not exist", where="rename_field"
+            )
+        df = fp.set_path(df, new, fp.column(old))  # set first: the value still refers to the old field
+        return self._derive(fp.drop_path(df, old), transformation_ctx)
 
     def apply_mapping(
         self, mappings: list[tuple[Any, ...]], case_sensitive: bool = False, transformation_ctx: str = "", **_: Any
@@ -126,8 +126,9 @@ class DynamicFrame:
             elif len(mapping) == 3:
                 source, target, target_type = mapping
             else:
-                raise InputError(f"mapping {mapping!r} is not (source, source_type, target, target_type)",
-                                 where="apply_mapping")
+                raise InputError(
+                    f"mapping {mapping!r} is not (source, source_type, target, target_type)", where="apply_mapping"
+                )
             source_parts = fp.split_path(str(source))
             if not fp.exists(self._df, source_parts):
                 _log_warning(f"apply_mapping: source field {source!r} is not in the frame; skipped")
@@ -142,7 +143,7 @@ class DynamicFrame:
         tree = fp.build_tree(entries)
         return self._derive(self._df.select(*fp.tree_columns(tree, leaf)), transformation_ctx)
 
-    def resolveChoice(  # noqa: N802 - Glue API
+    def resolveChoice(
         self,
         specs: list[tuple[str, str]] | None = None,
         choice: str = "",
@@ -160,7 +161,7 @@ class DynamicFrame:
             return self._derive(self._match_catalog(database, table_name), transformation_ctx)
         for path, action in specs or []:
             parts = fp.require(df, path)
-            kind, _, argument = action.partition(":")
+            kind, _sep, argument = action.partition(":")
             if kind in ("cast", "project"):
                 data_type = spark_type(argument)
                 if data_type is not None:
@@ -195,14 +196,16 @@ class DynamicFrame:
         return self._derive(self._df.select(*flat(self._df.schema, [])), transformation_ctx)
 
     # --- frames ------------------------------------------------------------------------------------------
-    def join(self, paths1: list[str], paths2: list[str], frame2: DynamicFrame, transformation_ctx: str = "",
-             **_: Any) -> DynamicFrame:
+    def join(
+        self, paths1: list[str], paths2: list[str], frame2: DynamicFrame, transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         from glueforge.glue_runtime.joins import equi_join
 
         return self._derive(equi_join(self._df, frame2.toDF(), list(paths1), list(paths2)), transformation_ctx)
 
-    def split_fields(self, paths: list[str], name1: str, name2: str, transformation_ctx: str = "",
-                     **_: Any) -> DynamicFrameCollection:
+    def split_fields(
+        self, paths: list[str], name1: str, name2: str, transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrameCollection:
         chosen = self.select_fields(paths)
         rest = self.drop_fields(paths)
         return DynamicFrameCollection({name1: chosen, name2: rest}, self.glue_ctx)
@@ -210,13 +213,15 @@ class DynamicFrame:
     def repartition(self, num_partitions: int, transformation_ctx: str = "", **_: Any) -> DynamicFrame:
         return self._derive(self._df.repartition(num_partitions), transformation_ctx)
 
-    def coalesce(self, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "",
-                 **_: Any) -> DynamicFrame:
+    def coalesce(
+        self, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         df = self._df.repartition(num_partitions) if shuffle else self._df.coalesce(num_partitions)
         return self._derive(df, transformation_ctx)
 
-    def spigot(self, path: str, options: dict[str, Any] | None = None, transformation_ctx: str = "",
-               **_: Any) -> DynamicFrame:
+    def spigot(
+        self, path: str, options: dict[str, Any] | None = None, transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         """Write a sample (``topk``, default 100) as JSON to ``path``; returns the frame unchanged."""
         top = int((options or {}).get("topk", 100))
         sample = DynamicFrame(self._df.limit(top), self.glue_ctx, self.name)
@@ -266,8 +271,12 @@ class DynamicFrameCollection:
             raise KeyError(f"no frame {key!r} in collection (keys: {', '.join(self._frames)})")
         return self._frames[key]
 
-    def map(self, callable: Callable[[DynamicFrame, str], DynamicFrame], transformation_ctx: str = "") -> DynamicFrameCollection:  # noqa: A002
-        return DynamicFrameCollection({k: callable(v, transformation_ctx) for k, v in self._frames.items()}, self.glue_ctx)
+    def map(
+        self, callable: Callable[[DynamicFrame, str], DynamicFrame], transformation_ctx: str = ""
+    ) -> DynamicFrameCollection:
+        return DynamicFrameCollection(
+            {k: callable(v, transformation_ctx) for k, v in self._frames.items()}, self.glue_ctx
+        )
 
     def __repr__(self) -> str:
         return f"DynamicFrameCollection(keys={self.keys()})"

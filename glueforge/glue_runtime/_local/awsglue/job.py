@@ -39,7 +39,7 @@ class Job:
         self._args = dict(args or {})
         self._glue_context.get_logger().info(f"job {job_name} started (local run; bookmarks are not kept)")
 
-    def isInitialized(self) -> bool:  # noqa: N802 - Glue API
+    def isInitialized(self) -> bool:
         return self._name is not None
 
     @property

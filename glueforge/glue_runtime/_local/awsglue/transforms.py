@@ -21,8 +21,8 @@ __all__ = [
     "ResolveChoice",
     "SelectFields",
     "SelectFromCollection",
-    "SplitFields",
     "Spigot",
+    "SplitFields",
     "Unnest",
 ]
 
@@ -43,20 +43,28 @@ class GlueTransform:
 
 
 class ApplyMapping(GlueTransform):
-    def __call__(self, frame: DynamicFrame, mappings: list[tuple[Any, ...]], case_sensitive: bool = False,
-                 transformation_ctx: str = "", **_: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        mappings: list[tuple[Any, ...]],
+        case_sensitive: bool = False,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrame:
         return frame.apply_mapping(mappings, case_sensitive, transformation_ctx)
 
 
 class Filter(GlueTransform):
-    def __call__(self, frame: DynamicFrame, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "",
-                 **_: Any) -> DynamicFrame:
+    def __call__(
+        self, frame: DynamicFrame, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         return frame.filter(f, transformation_ctx)
 
 
 class Map(GlueTransform):
-    def __call__(self, frame: DynamicFrame, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "",
-                 **_: Any) -> DynamicFrame:
+    def __call__(
+        self, frame: DynamicFrame, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         return frame.map(f, transformation_ctx)
 
 
@@ -71,21 +79,36 @@ class SelectFields(GlueTransform):
 
 
 class RenameField(GlueTransform):
-    def __call__(self, frame: DynamicFrame, old_name: str, new_name: str, transformation_ctx: str = "",
-                 **_: Any) -> DynamicFrame:
+    def __call__(
+        self, frame: DynamicFrame, old_name: str, new_name: str, transformation_ctx: str = "", **_: Any
+    ) -> DynamicFrame:
         return frame.rename_field(old_name, new_name, transformation_ctx)
 
 
 class ResolveChoice(GlueTransform):
-    def __call__(self, frame: DynamicFrame, specs: list[tuple[str, str]] | None = None, choice: str = "",
-                 database: str | None = None, table_name: str | None = None, transformation_ctx: str = "",
-                 **_: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        specs: list[tuple[str, str]] | None = None,
+        choice: str = "",
+        database: str | None = None,
+        table_name: str | None = None,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrame:
         return frame.resolveChoice(specs, choice, database, table_name, transformation_ctx)
 
 
 class Join(GlueTransform):
-    def __call__(self, frame1: DynamicFrame, frame2: DynamicFrame, keys1: list[str], keys2: list[str],
-                 transformation_ctx: str = "", **_: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame1: DynamicFrame,
+        frame2: DynamicFrame,
+        keys1: list[str],
+        keys2: list[str],
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrame:
         return frame1.join(keys1, keys2, frame2, transformation_ctx)
 
 
@@ -107,16 +130,29 @@ class SelectFromCollection(GlueTransform):
 
 
 class SplitFields(GlueTransform):
-    def __call__(self, frame: DynamicFrame, paths: list[str], name1: str | None = None, name2: str | None = None,
-                 transformation_ctx: str = "", **_: Any) -> DynamicFrameCollection:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        paths: list[str],
+        name1: str | None = None,
+        name2: str | None = None,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrameCollection:
         first = name1 or f"{frame.name}0"
         second = name2 or f"{frame.name}1"
         return frame.split_fields(paths, first, second, transformation_ctx)
 
 
 class Spigot(GlueTransform):
-    def __call__(self, frame: DynamicFrame, path: str, options: dict[str, Any] | None = None,
-                 transformation_ctx: str = "", **_: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        path: str,
+        options: dict[str, Any] | None = None,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrame:
         return frame.spigot(path, options, transformation_ctx)
 
 

@@ -32,7 +32,7 @@ def _reserved(option: str, options: list[str]) -> None:
         raise RuntimeError(f"Using reserved arguments {option}")
 
 
-def getResolvedOptions(args: list[str], options: list[str]) -> dict[str, Any]:  # noqa: N802 - Glue API
+def getResolvedOptions(args: list[str], options: list[str]) -> dict[str, Any]:
     parser = GlueArgumentParser()
     bookmark, *bookmark_choices = Job.job_bookmark_options()
     continuation, *continuation_choices = Job.continuation_options()

@@ -1,3 +1,4 @@
+# ruff: noqa: F403, F405 - the star import is how Glue Studio writes scripts
 # A job in the shape Glue Studio generates: CSV from S3 -> ApplyMapping -> Filter -> S3 parquet + Data Catalog.
 import sys
 
@@ -38,7 +39,7 @@ ChangeSchema_node2 = ApplyMapping.apply(
 # Script generated for node Filter
 Filter_node3 = Filter.apply(
     frame=ChangeSchema_node2,
-    f=lambda row: (row["amount"] is not None and row["amount"] >= 10.0),
+    f=lambda row: row["amount"] is not None and row["amount"] >= 10.0,
     transformation_ctx="Filter_node3",
 )
 

@@ -1,0 +1,182 @@
+"""``glueforge ingest``: one incremental JDBC -> Iceberg batch; ``glueforge ingest state show|reset``.
+
+The run summary is printed as one JSON object on the last line of stdout (a human table before it unless
+``--quiet``). The logic is the ``incremental_jdbc_ingest`` transform's; this module only parses options.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from glueforge.cli.options import warehouse_option
+from glueforge.errors import InputError
+from glueforge.settings import load_settings
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title=f"ingest {summary.get('target')}", show_header=False)
+    for key in (
+        "status",
+        "rows_read",
+        "inserted",
+        "updated",
+        "deleted",
+        "unchanged",
+        "watermark_before",
+        "watermark_after",
+        "watermark_origin",
+        "partitions",
+        "added_columns",
+        "seconds",
+    ):
+        table.add_row(key, str(summary.get(key)))
+    return table
+
+
+@click.group(invoke_without_command=True)
+@click.option("--url", help="JDBC URL (MariaDB: jdbc:mysql://host:3306/db).")
+@click.option("--connection", "connection_name", help="Glue connection / glueforge settings database name.")
+@click.option(
+    "--database-type",
+    type=click.Choice(
+        ["auto", "postgresql", "mysql", "mariadb", "oracle", "sqlserver", "saphana", "redshift", "sqlite"]
+    ),
+    default=None,
+)
+@click.option("--user", help="Database user.")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
+@click.option("--password-secret-id", metavar="ID", help="Secrets Manager secret holding the password.")
+@click.option("--table", help="Source table (or schema.table).")
+@click.option("--query", help="Custom SQL; {lastmdfdtmst} is bound to the window's lower bound.")
+@click.option("--cursor", "cursor_column", help="Cursor column (timestamp, date or number).")
+@click.option("--primary-key", "primary_keys", metavar="K[,K2]", help="Primary key column(s), comma-separated.")
+@click.option("--lookback-seconds", type=click.IntRange(min=0), default=None)
+@click.option("--target", "target_table", metavar="NAMESPACE.TABLE", help="Iceberg target table.")
+@click.option("--upper-bound", type=click.Choice(["max_cursor", "db_time"]), default=None)
+@click.option("--safety-lag-seconds", type=click.IntRange(min=0), default=None)
+@click.option("--fetch-size", type=click.IntRange(min=1), default=None)
+@click.option("--partitions", type=click.IntRange(min=0), default=None, help="Parallel reads (0 = automatic).")
+@click.option("--hashfield", help="Split the read by a hash of this column.")
+@click.option("--null-cursor", type=click.Choice(["raise", "exclude", "include"]), default=None)
+@click.option("--write-mode", type=click.Choice(["merge", "append"]), default=None)
+@click.option("--delete-handling", type=click.Choice(["ignore", "soft_delete"]), default=None)
+@click.option("--soft-delete-column", help="Source flag column: true = delete the row from the target.")
+@click.option("--state-store", type=click.Choice(["iceberg", "dynamodb", "file"]), default=None)
+@click.option("--state-location", help="DynamoDB table or JSON file for those state stores.")
+@click.option("--state-key", help="Key of this ingest in the state store [default: the target].")
+@click.option("--initial-watermark", help="Start value when there is no state.")
+@click.option("--quiet", is_flag=True, help="Only the JSON summary line.")
+@warehouse_option
+@click.pass_context
+def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: Any) -> None:
+    """Run one incremental batch from a JDBC source into an Iceberg table.
+
+    \b
+    glueforge ingest --url jdbc:postgresql://127.0.0.1:5432/test --user postgres \\
+        --table orders --cursor updated_at --primary-key order_id --lookback-seconds 300 \\
+        --target bronze.orders
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [
+        flag for flag, name in (("--cursor", "cursor_column"), ("--target", "target_table")) if not params.get(name)
+    ]
+    if missing:
+        raise click.UsageError(f"missing {' and '.join(missing)}")
+    if not params.get("url") and not params.get("connection_name"):
+        raise click.UsageError("give --url (or --connection)")
+    if bool(params.get("table")) == bool(params.get("query")):
+        raise click.UsageError("give exactly one of --table or --query")
+
+    from glueforge.session import get_spark
+    from transforms.incremental_jdbc_ingest import ingest as run
+
+    spark = get_spark(load_settings(warehouse=warehouse))
+    result = run(spark, **{k: v for k, v in params.items() if v is not None})
+    result.batch.unpersist()
+    summary = result.summary.as_dict()
+    if not quiet:
+        Console(stderr=True).print(_summary_table(summary))
+    click.echo(json.dumps(summary, sort_keys=True, default=str))
+
+
+@ingest.group()
+def state() -> None:
+    """Show or reset the watermark of an ingest target."""
+
+
+def _state_options(func: Any) -> Any:
+    func = click.option("--target", "target_table", required=True, metavar="NAMESPACE.TABLE")(func)
+    func = click.option(
+        "--cursor", "cursor_column", default=None, help="Cursor column (for the max(cursor) fallback)."
+    )(func)
+    func = click.option("--state-store", type=click.Choice(["iceberg", "dynamodb", "file"]), default="iceberg")(func)
+    func = click.option("--state-location", default=None)(func)
+    func = click.option("--state-key", default=None)(func)
+    return warehouse_option(func)
+
+
+@state.command("show")
+@_state_options
+def state_show(
+    target_table: str,
+    cursor_column: str | None,
+    state_store: str,
+    state_location: str | None,
+    state_key: str | None,
+    warehouse: Path | None,
+) -> None:
+    """Print the stored watermark as JSON."""
+    from glueforge.lakehouse import TableName
+    from glueforge.session import get_spark
+    from transforms.incremental_jdbc_ingest.state import external_store, iceberg_state
+
+    table = TableName.parse(target_table)
+    _check_store(state_store, state_location)
+    store = external_store(state_store, state_location)
+    if store is not None:
+        found = store.load(state_key or str(table))
+        payload = found.as_dict() if found else {"watermark": None, "origin": "none"}
+    else:
+        spark = get_spark(load_settings(warehouse=warehouse))
+        payload = iceberg_state(spark, table, cursor_column).as_dict()
+    click.echo(json.dumps({"target": str(table), **payload}, sort_keys=True, default=str))
+
+
+@state.command("reset")
+@_state_options
+@click.option("--to", "to", default=None, help="Rewind to this watermark instead of starting over.")
+def state_reset(
+    target_table: str,
+    cursor_column: str | None,
+    state_store: str,
+    state_location: str | None,
+    state_key: str | None,
+    warehouse: Path | None,
+    to: str | None,
+) -> None:
+    """Forget the watermark (next run reads everything) or rewind it with --to."""
+    from glueforge.lakehouse import TableName
+    from glueforge.session import get_spark
+    from transforms.incremental_jdbc_ingest.state import external_store, reset_iceberg
+
+    table = TableName.parse(target_table)
+    _check_store(state_store, state_location)
+    store = external_store(state_store, state_location)
+    key = state_key or str(table)
+    if store is not None:
+        store.reset(key, to)
+    else:
+        reset_iceberg(get_spark(load_settings(warehouse=warehouse)), table, to, key)
+    click.echo(json.dumps({"target": str(table), "watermark": to, "reset": True}, sort_keys=True))
+
+
+def _check_store(kind: str, location: str | None) -> None:
+    if kind != "iceberg" and not location:
+        raise InputError(f"--state-store {kind} needs --state-location", where="state")

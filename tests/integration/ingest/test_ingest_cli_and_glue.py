@@ -1,0 +1,123 @@
+"""The CLI contract (real subprocess) and the transform inside a Glue-style script on the local runtime."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipelines import demo_data
+
+REPO = Path(__file__).resolve().parents[3]
+GLUEFORGE = [sys.executable, "-m", "glueforge"]
+ENTRY = REPO / "transforms" / "incremental_jdbc_ingest" / "incremental_jdbc_ingest.py"
+
+
+def _source(sqlite_db: Any, count: int) -> Path:
+    path = Path(sqlite_db.jdbc_url.removeprefix("jdbc:sqlite:"))
+    demo_data.write_sqlite(path, "customers", demo_data.customers(count), "customer_id")
+    return path
+
+
+def test_cli_contract_summary_on_last_line_and_target_readable(sqlite_db: Any, tmp_path: Path) -> None:
+    _source(sqlite_db, 25)
+    warehouse = tmp_path / "wh"
+    ingest = subprocess.run(
+        [
+            *GLUEFORGE,
+            "ingest",
+            "--url",
+            sqlite_db.jdbc_url,
+            "--table",
+            "customers",
+            "--cursor",
+            "updated_at",
+            "--primary-key",
+            "customer_id",
+            "--lookback-seconds",
+            "60",
+            "--target",
+            "bronze.customers",
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+    summary = json.loads(ingest.stdout.strip().splitlines()[-1])
+    assert summary["rows_read"] == 25 and summary["inserted"] == 25
+    assert summary["watermark_before"] is None
+    assert summary["watermark_after"] == "2026-01-01T00:25:00.000000+00:00"
+    assert {"updated", "partitions", "seconds"} <= set(summary)
+
+    query = subprocess.run(
+        [
+            *GLUEFORGE,
+            "sql",
+            "SELECT count(*) AS n, max(updated_at) AS m FROM bronze.customers",
+            "--format",
+            "json",
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    assert query.returncode == 0, query.stderr[-2000:]
+    assert '"n": 25' in query.stdout.replace('"n":25', '"n": 25')
+
+    bad = subprocess.run(
+        [
+            *GLUEFORGE,
+            "ingest",
+            "--url",
+            sqlite_db.jdbc_url,
+            "--table",
+            "customers; DROP TABLE customers",
+            "--cursor",
+            "updated_at",
+            "--primary-key",
+            "customer_id",
+            "--target",
+            "bronze.customers",
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines()[-1].startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_transform_runs_in_a_glue_style_script(sqlite_db: Any, lakehouse: Any) -> None:
+    from glueforge.glue_runtime.runner import run_script
+    from glueforge.settings import load_settings
+
+    _source(sqlite_db, 8)
+    settings = load_settings(warehouse=lakehouse.warehouse, data_root=lakehouse.data_root)
+    args = [
+        "--url",
+        sqlite_db.jdbc_url,
+        "--table",
+        "customers",
+        "--target",
+        "bronze.glue_customers",
+        "--extra-py-files",
+        str(ENTRY),
+    ]
+    run_script(Path(__file__).parent / "scripts" / "ingest_studio_job.py", args, settings=settings)
+    rows = lakehouse.spark.sql("SELECT customer_id FROM bronze.glue_customers").collect()
+    assert sorted(r.customer_id for r in rows) == list(range(1, 9))

@@ -1,0 +1,147 @@
+"""Deploy: create, update, AlreadyExists race, retries on throttling (Stubber), and a throttling endpoint
+under concurrency where no job is lost or duplicated."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+
+from migration.deploy import DeployTarget, deploy_requests, retry_config, upsert_job
+from migration.job_request import update_job_request
+
+REQUEST: dict[str, Any] = {
+    "Name": "job_a", "Role": "r", "Command": {"Name": "glueetl", "ScriptLocation": "s3://bucket/scripts/job_a.py"},
+    "Tags": {"edls:job_id": "1"}, "CodeGenConfigurationNodes": {},
+}
+TARGET = DeployTarget(region="eu-west-1", script_bucket="bucket", transforms_bucket="bucket")
+
+
+def glue_client(max_attempts: int = 3) -> Any:
+    return boto3.client("glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y",
+                        config=retry_config(1, max_attempts))
+
+
+def s3_client() -> Any:
+    return boto3.client("s3", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
+
+
+def test_creates_a_new_job() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_client_error("get_job", "EntityNotFoundException", expected_params={"JobName": "job_a"})
+        stub.add_response("create_job", {"Name": "job_a"}, expected_params=REQUEST)
+        assert upsert_job(glue, REQUEST) == "created"
+        stub.assert_no_pending_responses()
+
+
+def test_updates_an_existing_job_with_the_whole_dag() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_response("get_job", {"Job": {"Name": "job_a"}}, expected_params={"JobName": "job_a"})
+        stub.add_response("update_job", {"JobName": "job_a"}, expected_params=update_job_request(REQUEST))
+        assert upsert_job(glue, REQUEST) == "updated"
+    assert "Tags" not in update_job_request(REQUEST)["JobUpdate"]
+
+
+def test_already_exists_race_becomes_an_update() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_client_error("get_job", "EntityNotFoundException")
+        stub.add_client_error("create_job", "AlreadyExistsException")
+        stub.add_response("update_job", {"JobName": "job_a"})
+        assert upsert_job(glue, REQUEST) == "updated"
+
+
+def test_stubbed_throttling_error_surfaces_after_retries_as_failed_job() -> None:
+    glue, s3 = glue_client(max_attempts=1), s3_client()
+    with Stubber(glue) as glue_stub, Stubber(s3) as s3_stub:
+        s3_stub.add_response("put_object", {})
+        glue_stub.add_client_error("get_job", "ThrottlingException", http_status_code=400)
+        outcome = deploy_requests([REQUEST], {"job_a": "print(1)\n"}, TARGET, glue=glue, s3=s3, concurrency=1)
+    assert "job_a" in outcome.failed and "Throttling" in outcome.failed["job_a"]
+
+
+def test_dry_run_touches_nothing() -> None:
+    outcome = deploy_requests([REQUEST], {}, DeployTarget("r", "b1", "b2", dry_run=True), glue=None, s3=None)
+    assert outcome.planned == ["job_a"] and outcome.created == []
+
+
+class FakeGlue:
+    """An in-process Glue endpoint (botocore ``before-send`` hook): jobs in a dict, every Nth call throttled."""
+
+    def __init__(self, throttle_every: int = 3) -> None:
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.creates: dict[str, int] = {}
+        self.calls = 0
+        self.throttled = 0
+        self.throttle_every = throttle_every
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+        operation = request.headers["X-Amz-Target"].decode().split(".")[-1]
+        body = json.loads(request.body or b"{}")
+        with self.lock:
+            self.calls += 1
+            if self.throttle_every and self.calls % self.throttle_every == 0:
+                self.throttled += 1
+                return _response(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
+            if operation == "GetJob":
+                if body["JobName"] not in self.jobs:
+                    return _response(400, {"__type": "EntityNotFoundException", "message": "no"})
+                return _response(200, {"Job": {"Name": body["JobName"]}})
+            if operation == "CreateJob":
+                if body["Name"] in self.jobs:
+                    return _response(400, {"__type": "AlreadyExistsException", "message": "exists"})
+                self.jobs[body["Name"]] = body
+                self.creates[body["Name"]] = self.creates.get(body["Name"], 0) + 1
+                return _response(200, {"Name": body["Name"]})
+            if operation == "UpdateJob":
+                self.jobs[body["JobName"]].update(body["JobUpdate"])
+                return _response(200, {"JobName": body["JobName"]})
+        return _response(400, {"__type": "InvalidInputException", "message": operation})
+
+
+class _Raw:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self.data
+
+
+def _response(status: int, body: dict[str, Any]) -> AWSResponse:
+    data = json.dumps(body).encode()
+    return AWSResponse("https://glue", status, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(data))
+
+
+def fake_clients(endpoint: FakeGlue, concurrency: int) -> tuple[Any, Any]:
+    glue = boto3.client("glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y",
+                        config=retry_config(concurrency))
+    glue.meta.events.register("before-send.glue", endpoint)
+    s3 = s3_client()
+    s3.meta.events.register("before-send.s3", lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(b"")))
+    return glue, s3
+
+
+def test_concurrent_deploy_with_throttling_loses_and_duplicates_nothing(monkeypatch: Any) -> None:
+    import botocore.retries.standard as standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    endpoint = FakeGlue(throttle_every=4)
+    glue, s3 = fake_clients(endpoint, 4)
+    requests = [{**REQUEST, "Name": f"job_{i:03d}",
+                 "Command": {"Name": "glueetl", "ScriptLocation": f"s3://bucket/scripts/job_{i:03d}.py"}}
+                for i in range(60)]
+    scripts = {r["Name"]: "print(1)\n" for r in requests}
+    first = deploy_requests(requests, scripts, TARGET, glue=glue, s3=s3, concurrency=4)
+    assert first.failed == {} and len(first.created) == 60
+    second = deploy_requests(requests, scripts, TARGET, glue=glue, s3=s3, concurrency=4)  # idempotent re-run
+    assert second.failed == {} and len(second.updated) == 60 and second.created == []
+    assert sorted(endpoint.jobs) == sorted(r["Name"] for r in requests)
+    assert set(endpoint.creates.values()) == {1}
+    assert endpoint.throttled > 10

@@ -1,0 +1,205 @@
+"""Spark side of detection: which columns to scan, the sampled column classification, cell-level masking.
+
+Hot path: the JVM evaluates each column's prefilter regex (``rlike``); only candidate cells reach Python,
+in Arrow batches (collected sample in column mode, a pandas UDF in cell mode). There is no per-row UDF over
+non-candidates and no network call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from glueforge.errors import NotFoundError
+from transforms.detect_pii.actions import ActionPlan, mask_value
+from transforms.detect_pii.entities.base import EntityDef
+from transforms.detect_pii.scanner import ColumnScanner, EntityFinding, classify_column
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+MAX_SAMPLE_ROWS = 10_000
+MIN_SAMPLE_ROWS = 200  # below this the sample says little: read the first MAX_SAMPLE_ROWS rows instead
+SAMPLE_SEED = 20260101
+SCANNABLE_TYPES = ("string", "varchar", "char", "bigint", "int", "smallint", "tinyint")
+
+
+@dataclass
+class ColumnScan:
+    """What column mode learnt about one column."""
+
+    name: str
+    data_type: str
+    scanned: bool
+    sample_count: int
+    findings: list[EntityFinding]
+
+    @property
+    def entities(self) -> list[str]:
+        return [f.entity for f in self.findings if f.flagged]
+
+
+def scannable(data_type: str) -> bool:
+    simple = data_type.split("(")[0]
+    return simple in SCANNABLE_TYPES or (simple == "decimal" and data_type.endswith(",0)"))
+
+
+def select_columns(df: DataFrame, include: list[str], exclude: list[str]) -> list[str]:
+    """Columns to scan: the included ones (default all) minus excluded, of a type that can hold PII text."""
+    types = dict(df.dtypes)
+    for name in [*include, *exclude]:
+        if name not in types:
+            raise NotFoundError(f"column {name!r} does not exist (columns: {', '.join(types)})", where="detect_pii")
+    chosen = include or list(types)
+    return [c for c in chosen if c not in exclude and scannable(types[c])]
+
+
+def scan_columns(
+    df: DataFrame,
+    columns: list[str],
+    entities: list[EntityDef],
+    sample_fraction: float,
+    threshold: float,
+) -> dict[str, ColumnScan]:
+    """Classify every column from a sample (one Spark job; JVM prefilter; Python validation on candidates)."""
+    from pyspark.sql import functions as F
+
+    types = dict(df.dtypes)
+    scanners = {c: ColumnScanner(c, entities, "column") for c in columns}
+    selected = [c for c in columns if scanners[c].active]
+    result = {c: ColumnScan(c, t, c in columns, 0, []) for c, t in types.items()}
+    if not selected:
+        return result
+    expressions = []
+    for name in selected:
+        text = F.col(_quoted(name)).cast("string")
+        regex = scanners[name].jvm_regex()
+        # null: no value; "": a value without any candidate; else the candidate value itself
+        expressions.append(
+            F.when(text.isNull() | (F.trim(text) == ""), F.lit(None))
+            .when(text.rlike(regex or "(?!)"), text)
+            .otherwise(F.lit(""))
+            .alias(name)
+        )
+    rows = _sample_rows(df, expressions, sample_fraction)
+    for index, name in enumerate(selected):
+        values = [row[index] for row in rows if row[index] is not None]
+        candidates = [v for v in values if v != ""]
+        result[name].sample_count = len(values)
+        result[name].findings = classify_column(scanners[name], candidates, len(values), threshold)
+    return result
+
+
+def _sample_rows(df: DataFrame, expressions: list[Column], fraction: float) -> list[Any]:
+    if fraction >= 1.0:
+        return list(df.select(*expressions).limit(MAX_SAMPLE_ROWS).collect())
+    rows = df.sample(withReplacement=False, fraction=fraction, seed=SAMPLE_SEED).select(*expressions)
+    collected = list(rows.limit(MAX_SAMPLE_ROWS).collect())
+    if len(collected) < MIN_SAMPLE_ROWS:  # small table: the whole head is cheap and far more telling
+        collected = list(df.select(*expressions).limit(MAX_SAMPLE_ROWS).collect())
+    return collected
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+# --- cell mode --------------------------------------------------------------------------------------------
+
+CELL_RESULT = "struct<changed:boolean,value:string,found:string>"
+
+
+def cell_masker(
+    scanner: ColumnScanner, plan: ActionPlan, key: bytes | None
+) -> Callable[[Column], Column]:
+    """A pandas UDF: spans in each candidate cell -> masked text + JSON list of findings."""
+    from pyspark.sql.functions import pandas_udf
+
+    column = scanner.column
+    specs = {e.name: plan.spec_for(column, e.name) for e in scanner.entities}
+
+    def one(text: str | None) -> tuple[bool, str | None, str | None]:
+        if text is None:
+            return False, None, None
+        spans = scanner.find(text)
+        if not spans:
+            return False, None, None
+        pieces: list[str] = []
+        found = []
+        cursor = 0
+        nullify = False
+        for span in spans:
+            spec = specs[span.entity]
+            replacement = mask_value(text[span.start:span.end], spec, key)
+            nullify = nullify or (replacement is None)
+            pieces.append(text[cursor:span.start])
+            pieces.append(replacement if replacement is not None else "")
+            cursor = span.end
+            found.append({"entityType": span.entity, "start": span.start, "end": span.end,
+                          "actionUsed": spec.action})
+        pieces.append(text[cursor:])
+        changed = any(f["actionUsed"] != "DETECT" for f in found)
+        return changed, (None if nullify else "".join(pieces)), json.dumps(found, separators=(",", ":"))
+
+    @pandas_udf(CELL_RESULT)  # type: ignore[call-overload]
+    def masker(values: pd.Series) -> pd.DataFrame:
+        rows = [one(v) for v in values]
+        return pd.DataFrame(rows, columns=["changed", "value", "found"])
+
+    return masker  # type: ignore[no-any-return]
+
+
+TEMP_PREFIX = "__detect_pii_"
+
+
+def mask_cells(
+    df: DataFrame,
+    columns: list[str],
+    entities: list[EntityDef],
+    plan: ActionPlan,
+    key: bytes | None,
+) -> tuple[DataFrame, list[Column]]:
+    """Cell mode over every row of string ``columns``: prefilter in the JVM, spans masked in Arrow batches.
+
+    Returns the frame (with ``TEMP_PREFIX`` helper columns the caller drops) and the per-column JSON
+    fragments of the result column.
+    """
+    from pyspark.sql import functions as F
+
+    frame = df
+    parts: list[Column] = []
+    for index, name in enumerate(columns):
+        scanner = ColumnScanner(name, entities, "cell")
+        regex = scanner.jvm_regex()
+        if regex is None:
+            continue
+        text = F.col(_quoted(name))
+        result = f"{TEMP_PREFIX}{index}"
+        frame = frame.withColumn(result, cell_masker(scanner, plan, key)(F.when(text.rlike(regex), text)))
+        if _any_change(plan):
+            changed = F.coalesce(F.col(f"{result}.changed"), F.lit(False))
+            frame = frame.withColumn(name, F.when(changed, F.col(f"{result}.value")).otherwise(text))
+        found = F.col(f"{result}.found")
+        parts.append(F.when(found.isNotNull(), F.concat(F.lit(json.dumps(name) + ":"), found)))
+    return frame, parts
+
+
+def _any_change(plan: ActionPlan) -> bool:
+    return plan.default.action != "DETECT" or any(r.action != "DETECT" for rs in plan.rules.values() for r in rs)
+
+
+def result_json(parts: list[Column]) -> Column:
+    """``{"col": [{"entityType": ..., "start": .., "end": .., "actionUsed": ..}], ...}`` built in the JVM."""
+    from pyspark.sql import functions as F
+
+    if not parts:
+        return F.lit("{}")
+    return F.concat(F.lit("{"), F.concat_ws(",", *parts), F.lit("}"))
+
+
+def is_text(data_type: str) -> bool:
+    return data_type.split("(")[0] in ("string", "varchar", "char")

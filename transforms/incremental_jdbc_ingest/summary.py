@@ -1,0 +1,37 @@
+"""The run summary: one flat JSON-able record per run (CLI last line, API return value, Glue log line)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class RunSummary:
+    target: str
+    source: str
+    database: str
+    run_id: str
+    status: str = "committed"  # committed | no_change | watermark_only
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0  # re-read rows the target already had (boundary/lookback)
+    watermark_before: str | None = None
+    watermark_after: str | None = None
+    watermark_origin: str = ""
+    window_lower: str | None = None
+    window_upper: str | None = None
+    partitions: int = 0
+    added_columns: list[str] = field(default_factory=list)
+    snapshot_id: int | None = None
+    seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), sort_keys=True, default=str)
