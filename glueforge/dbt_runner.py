@@ -151,7 +151,7 @@ def _quiet_session_reuse_warning(spark: SparkSession) -> None:
         jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(  # type: ignore[union-attr]
             "org.apache.spark.sql.SparkSession", level
         )
-    except Exception:  # noqa: BLE001, S110 - logging only; never fail a run over it
+    except Exception:  # noqa: S110 - logging only; never fail a run over it
         pass
 
 
@@ -202,11 +202,16 @@ def run_dbt(
     subcommand = ["docs", "generate"] if command == "docs" else [command]
     argv = [
         *subcommand,
-        "--project-dir", str(project),
-        "--profiles-dir", str(profiles),
-        "--target", target,
-        "--target-path", str(build / "target"),
-        "--log-path", str(build / "logs"),
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(profiles),
+        "--target",
+        target,
+        "--target-path",
+        str(build / "target"),
+        "--log-path",
+        str(build / "logs"),
         *args,
     ]
     with _environment(env):

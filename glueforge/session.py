@@ -42,7 +42,7 @@ def real_awsglue_available() -> bool:
     spec = importlib.util.find_spec("awsglue")
     if spec is None:
         return False
-    local_root = str(Path(__file__).parent / "glue_runtime")
+    local_root = str(Path(__file__).resolve().parent / "glue_runtime")
     origins = [spec.origin or "", *(spec.submodule_search_locations or [])]
     return not any(origin.startswith(local_root) for origin in origins)
 

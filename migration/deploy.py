@@ -58,8 +58,10 @@ class DeployOutcome:
         }
 
 
-def retry_config(concurrency: int, max_attempts: int = 10) -> Config:
-    return Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, max_pool_connections=max(10, concurrency))
+def retry_config(concurrency: int, max_attempts: int = 10, mode: str = "adaptive") -> Config:
+    """botocore retries: ``adaptive`` = standard retries + a client-side token bucket that slows on throttling."""
+    retries: Any = {"mode": mode, "max_attempts": max_attempts}
+    return Config(retries=retries, max_pool_connections=max(10, concurrency))
 
 
 def make_clients(region: str, concurrency: int) -> tuple[Any, Any]:

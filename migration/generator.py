@@ -19,12 +19,24 @@ from migration.reader import TABLES, assemble
 from migration.sample import SCHEMA_SQL, sql_statements
 
 CONNECTIONS = [
-    {"connection_name": "sales_pg", "db_type": "postgresql", "jdbc_url": "jdbc:postgresql://sales-db:5432/sales",
-     "secret_ref": "edls/sales_pg"},
-    {"connection_name": "crm_mysql", "db_type": "mysql", "jdbc_url": "jdbc:mysql://crm-db:3306/crm",
-     "secret_ref": "edls/crm_mysql"},
-    {"connection_name": "erp_oracle", "db_type": "oracle", "jdbc_url": "jdbc:oracle:thin:@erp-db:1521/erp",
-     "secret_ref": "edls/erp_oracle"},
+    {
+        "connection_name": "sales_pg",
+        "db_type": "postgresql",
+        "jdbc_url": "jdbc:postgresql://sales-db:5432/sales",
+        "secret_ref": "edls/sales_pg",
+    },
+    {
+        "connection_name": "crm_mysql",
+        "db_type": "mysql",
+        "jdbc_url": "jdbc:mysql://crm-db:3306/crm",
+        "secret_ref": "edls/crm_mysql",
+    },
+    {
+        "connection_name": "erp_oracle",
+        "db_type": "oracle",
+        "jdbc_url": "jdbc:oracle:thin:@erp-db:1521/erp",
+        "secret_ref": "edls/erp_oracle",
+    },
 ]
 
 
@@ -39,28 +51,50 @@ class MetadataBuilder:
         if not self.rows["edls_connection"]:
             self.rows["edls_connection"] = [dict(c) for c in CONNECTIONS]
 
-    def job(self, job_id: int, name: str, *, active: bool = True, profile: str = "small",
-            tenant: str = "sales") -> int:
-        self.rows["edls_job"].append({
-            "job_id": job_id, "job_name": name, "tenant": tenant, "description": f"generated job {name}",
-            "schedule_cron": "0 2 * * *", "is_active": int(active), "worker_profile": profile,
-            "updated_at": "2024-01-01 00:00:00",
-        })
+    def job(self, job_id: int, name: str, *, active: bool = True, profile: str = "small", tenant: str = "sales") -> int:
+        self.rows["edls_job"].append(
+            {
+                "job_id": job_id,
+                "job_name": name,
+                "tenant": tenant,
+                "description": f"generated job {name}",
+                "schedule_cron": "0 2 * * *",
+                "is_active": int(active),
+                "worker_profile": profile,
+                "updated_at": "2024-01-01 00:00:00",
+            }
+        )
         return job_id
 
-    def step(self, job_id: int, name: str, step_type: str, config: dict[str, Any] | str, order: int = 1,
-             step_id: int | None = None) -> int:
+    def step(
+        self,
+        job_id: int,
+        name: str,
+        step_type: str,
+        config: dict[str, Any] | str,
+        order: int = 1,
+        step_id: int | None = None,
+    ) -> int:
         if step_id is None:
             step_id = job_id * 1000 + self._next_step
             self._next_step += 1
         text = config if isinstance(config, str) else json.dumps(config)
-        self.rows["edls_job_step"].append({"step_id": step_id, "job_id": job_id, "step_name": name,
-                                           "step_type": step_type, "step_order": order, "config": text})
+        self.rows["edls_job_step"].append(
+            {
+                "step_id": step_id,
+                "job_id": job_id,
+                "step_name": name,
+                "step_type": step_type,
+                "step_order": order,
+                "config": text,
+            }
+        )
         return step_id
 
     def edge(self, step_id: int, depends_on: int, alias: str | None = None) -> None:
         self.rows["edls_step_dependency"].append(
-            {"step_id": step_id, "depends_on_step_id": depends_on, "input_alias": alias})
+            {"step_id": step_id, "depends_on_step_id": depends_on, "input_alias": alias}
+        )
 
     def metadata(self) -> LegacyMetadata:
         return assemble(self.rows)
@@ -84,6 +118,7 @@ class MetadataBuilder:
 
 # ---- step configs ------------------------------------------------------------------------------------------
 
+
 def file_ingest(path: str, fmt: str = "csv") -> dict[str, Any]:
     config: dict[str, Any] = {"source": {"type": "s3", "path": path}, "format": fmt}
     if fmt == "csv":
@@ -99,13 +134,18 @@ def db_ingest(connection: str = "sales_pg", table: str = "public.orders", increm
 
 
 def dq(on_failure: str = "fail") -> dict[str, Any]:
-    return {"rules": [{"type": "not_null", "column": "id"}, {"type": "unique", "columns": ["id"]},
-                      {"type": "range", "column": "amount", "min": 0, "max": 1000},
-                      {"type": "regex", "column": "email", "pattern": "^[^@]+@[^@]+$"},
-                      {"type": "allowed_values", "column": "status", "values": ["NEW", "DONE"]},
-                      {"type": "row_count", "min": 1, "max": None},
-                      {"type": "freshness", "column": "updated_at", "max_age_hours": 48}],
-            "on_failure": on_failure}
+    return {
+        "rules": [
+            {"type": "not_null", "column": "id"},
+            {"type": "unique", "columns": ["id"]},
+            {"type": "range", "column": "amount", "min": 0, "max": 1000},
+            {"type": "regex", "column": "email", "pattern": "^[^@]+@[^@]+$"},
+            {"type": "allowed_values", "column": "status", "values": ["NEW", "DONE"]},
+            {"type": "row_count", "min": 1, "max": None},
+            {"type": "freshness", "column": "updated_at", "max_age_hours": 48},
+        ],
+        "on_failure": on_failure,
+    }
 
 
 def transform(*ops: str) -> dict[str, Any]:
@@ -114,18 +154,40 @@ def transform(*ops: str) -> dict[str, Any]:
         "cast": {"op": "cast", "column": "amount", "type": "decimal(12,2)"},
         "drop": {"op": "drop", "columns": ["tmp"]},
         "select": {"op": "select", "columns": ["id", "amount", "status"]},
-        "filter": {"op": "filter", "condition": {"any": [{"column": "status", "operator": "eq", "value": "NEW"},
-                                                         {"column": "amount", "operator": "gt", "value": 10}]}},
-        "filter_nested": {"op": "filter", "condition": {"all": [
-            {"column": "status", "operator": "in", "value": ["NEW", "DONE"]},
-            {"any": [{"column": "amount", "operator": "ge", "value": 1},
-                     {"column": "note", "operator": "like", "value": "x%"}]}]}},
+        "filter": {
+            "op": "filter",
+            "condition": {
+                "any": [
+                    {"column": "status", "operator": "eq", "value": "NEW"},
+                    {"column": "amount", "operator": "gt", "value": 10},
+                ]
+            },
+        },
+        "filter_nested": {
+            "op": "filter",
+            "condition": {
+                "all": [
+                    {"column": "status", "operator": "in", "value": ["NEW", "DONE"]},
+                    {
+                        "any": [
+                            {"column": "amount", "operator": "ge", "value": 1},
+                            {"column": "note", "operator": "like", "value": "x%"},
+                        ]
+                    },
+                ]
+            },
+        },
         "derive": {"op": "derive", "column": "amount_usd", "expression": "amount * 1.1"},
         "fill_null": {"op": "fill_null", "column": "country", "value": "US"},
         "dedupe": {"op": "dedupe", "columns": ["id"]},
-        "aggregate": {"op": "aggregate", "group_by": ["status"],
-                      "aggs": [{"column": "amount", "func": "sum", "as": "total"},
-                               {"column": "id", "func": "count_distinct", "as": "ids"}]},
+        "aggregate": {
+            "op": "aggregate",
+            "group_by": ["status"],
+            "aggs": [
+                {"column": "amount", "func": "sum", "as": "total"},
+                {"column": "id", "func": "count_distinct", "as": "ids"},
+            ],
+        },
         "mask_pii": {"op": "mask_pii", "columns": "auto", "action": "hash"},
     }
     return {"rules": [catalog[o] for o in ops]}
@@ -133,8 +195,13 @@ def transform(*ops: str) -> dict[str, Any]:
 
 def persist(kind: str = "s3") -> dict[str, Any]:
     targets = {
-        "s3": {"type": "s3", "path": "s3://curated/out/", "format": "parquet", "mode": "append",
-               "partition_by": ["status"]},
+        "s3": {
+            "type": "s3",
+            "path": "s3://curated/out/",
+            "format": "parquet",
+            "mode": "append",
+            "partition_by": ["status"],
+        },
         "iceberg": {"type": "iceberg", "database": "curated", "table": "t", "mode": "append"},
         "iceberg_merge": {"type": "iceberg", "database": "curated", "table": "t", "mode": "merge", "keys": ["id"]},
         "rds": {"type": "rds", "connection": "sales_pg", "table": "reporting.t", "mode": "append"},
@@ -144,8 +211,17 @@ def persist(kind: str = "s3") -> dict[str, Any]:
 
 # ---- realistic bulk generation -----------------------------------------------------------------------------
 
-BROKEN_KINDS = ("cycle", "cross_job", "dangling", "unknown_type", "bad_json", "unknown_rule_op",
-                "duplicate_name", "unconsumed", "unknown_connection")
+BROKEN_KINDS = (
+    "cycle",
+    "cross_job",
+    "dangling",
+    "unknown_type",
+    "bad_json",
+    "unknown_rule_op",
+    "duplicate_name",
+    "unconsumed",
+    "unknown_connection",
+)
 SHAPES = ("chain", "fan_in", "diamond", "long_chain", "incremental")
 
 
@@ -156,8 +232,13 @@ def generate(n_jobs: int, *, broken_share: float = 0.1, seed: int = 7) -> tuple[
     broken: dict[str, str] = {}
     for job_id in range(1, n_jobs + 1):
         name = f"job_{job_id:05d}"
-        builder.job(job_id, name, active=rng.random() > 0.03, profile=rng.choice(["small", "medium", "large"]),
-                    tenant=rng.choice(["sales", "crm", "finance", "hr"]))
+        builder.job(
+            job_id,
+            name,
+            active=rng.random() > 0.03,
+            profile=rng.choice(["small", "medium", "large"]),
+            tenant=rng.choice(["sales", "crm", "finance", "hr"]),
+        )
         last = _generate_shape(builder, job_id, rng.choice(SHAPES), rng)
         if rng.random() < broken_share:
             kind = BROKEN_KINDS[job_id % len(BROKEN_KINDS)]
@@ -172,8 +253,13 @@ def _chain(builder: MetadataBuilder, job_id: int, parent: int, length: int, rng:
         if rng.random() < 0.3:
             step = builder.step(job_id, f"check_{index}", "DQ_CHECK", dq(rng.choice(["fail", "warn"])), index + 2)
         else:
-            step = builder.step(job_id, f"transform_{index}", "DATA_TRANSFORM",
-                                transform(*rng.sample(ops, rng.randint(1, 4))), index + 2)
+            step = builder.step(
+                job_id,
+                f"transform_{index}",
+                "DATA_TRANSFORM",
+                transform(*rng.sample(ops, rng.randint(1, 4))),
+                index + 2,
+            )
         builder.edge(step, parent)
         parent = step
     return parent
@@ -196,15 +282,26 @@ def _generate_shape(builder: MetadataBuilder, job_id: int, shape: str, rng: rand
             elif index == 0:
                 branch = root
             else:
-                branch = builder.step(job_id, f"read_{index}", "DB_INGEST",
-                                      db_ingest(rng.choice(["sales_pg", "crm_mysql"]), f"s.t{index}"))
+                branch = builder.step(
+                    job_id,
+                    f"read_{index}",
+                    "DB_INGEST",
+                    db_ingest(rng.choice(["sales_pg", "crm_mysql"]), f"s.t{index}"),
+                )
             inputs.append(branch)
         if width == 2 and rng.random() < 0.5:
-            config: dict[str, Any] = {"join_type": rng.choice(["inner", "left", "full", "left_anti"]),
-                                      "left": "in_0", "right": "in_1", "keys": [{"left": "id", "right": "id"}]}
+            config: dict[str, Any] = {
+                "join_type": rng.choice(["inner", "left", "full", "left_anti"]),
+                "left": "in_0",
+                "right": "in_1",
+                "keys": [{"left": "id", "right": "id"}],
+            }
         else:
-            config = {"sql": "SELECT * FROM " + " JOIN ".join(f"in_{i}" for i in range(width))
-                      + (" USING (id)" if width > 1 else "")}
+            config = {
+                "sql": "SELECT * FROM "
+                + " JOIN ".join(f"in_{i}" for i in range(width))
+                + (" USING (id)" if width > 1 else "")
+            }
         join = builder.step(job_id, "join", "TRANSFORM_JOIN", config, 3)
         for index, branch in enumerate(inputs):
             builder.edge(join, branch, f"in_{index}")
@@ -212,8 +309,9 @@ def _generate_shape(builder: MetadataBuilder, job_id: int, shape: str, rng: rand
     else:
         source = builder.step(job_id, "read", "FILE_INGEST", file_ingest("s3://raw/in/", rng.choice(["csv", "json"])))
         last = _chain(builder, job_id, source, rng.randint(2, 6) if shape == "chain" else rng.randint(15, 35), rng)
-    target = builder.step(job_id, "persist", "DATA_PERSISTENCE",
-                          persist(rng.choice(["s3", "iceberg", "iceberg_merge", "rds"])), 99)
+    target = builder.step(
+        job_id, "persist", "DATA_PERSISTENCE", persist(rng.choice(["s3", "iceberg", "iceberg_merge", "rds"])), 99
+    )
     builder.edge(target, last)
     return target
 

@@ -127,9 +127,21 @@ class Migrator:
         return [self.migrate(job) for job in self.metadata.jobs]
 
 
-def request_json(request: dict[str, Any]) -> str:
-    """The canonical JSON text of a request: sorted keys, 2-space indent, trailing newline (byte-stable)."""
-    return json.dumps(request, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def request_json(data: Any) -> str:
+    """Canonical, byte-stable JSON: sorted keys, objects expanded two levels deep (one DAG node per line, so
+    reviews diff node by node), deeper values compact. Uses the C encoder (``indent=`` would not)."""
+    return _dumps(data, 0) + "\n"
+
+
+def _dumps(value: Any, depth: int) -> str:
+    if isinstance(value, dict) and value and depth < 2:
+        pad = "  " * (depth + 1)
+        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {_dumps(value[k], depth + 1)}" for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and value and depth < 2 and any(isinstance(v, dict) for v in value):
+        pad = "  " * (depth + 1)
+        return "[\n" + ",\n".join(pad + _dumps(v, depth + 1) for v in value) + "\n" + "  " * depth + "]"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def write_json(path: Path, data: Any) -> None:

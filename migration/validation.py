@@ -99,8 +99,9 @@ def _skeleton(node: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str
             fields["Inputs"] = [PLACEHOLDER_ID for _ in fields["Inputs"]]
         for key in ("Columns", "SqlAliases"):
             if isinstance(fields.get(key), list):
-                fields[key] = [{**i, "From": PLACEHOLDER_ID} if isinstance(i, dict) and "From" in i else i
-                               for i in fields[key]]
+                fields[key] = [
+                    {**i, "From": PLACEHOLDER_ID} if isinstance(i, dict) and "From" in i else i for i in fields[key]
+                ]
         if member == "Merge" and "Source" in fields:
             fields["Source"] = PLACEHOLDER_ID
         skeleton[member] = fields

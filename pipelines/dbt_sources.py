@@ -32,9 +32,13 @@ def orders_frame(spark: SparkSession, orders: list[demo_data.Order]) -> DataFram
 
 
 def masked_customers_frame(spark: SparkSession, customers: list[demo_data.Customer]) -> DataFrame:
-    from pyspark.sql import functions as F  # noqa: N812
+    return mask_customers(spark.createDataFrame([tuple(asdict(c).values()) for c in customers], CUSTOMERS_SCHEMA))
 
-    raw = spark.createDataFrame([tuple(asdict(c).values()) for c in customers], CUSTOMERS_SCHEMA)
+
+def mask_customers(raw: DataFrame) -> DataFrame:
+    """A stand-in for the PII stage: names initialled, email hashed, phone redacted, SSN/card last four kept."""
+    from pyspark.sql import functions as F
+
     return raw.select(
         "customer_id",
         F.concat(F.substring("first_name", 1, 1), F.lit("***")).alias("first_name"),
@@ -44,8 +48,28 @@ def masked_customers_frame(spark: SparkSession, customers: list[demo_data.Custom
         F.concat(F.lit("***-**-"), F.substring("ssn", -4, 4)).alias("ssn"),
         F.concat(F.lit("************"), F.substring("credit_card", -4, 4)).alias("credit_card"),
         "city",
-        "updated_at",
+        F.col("updated_at").cast("timestamp").alias("updated_at"),
     )
+
+
+def ensure_demo_sources(spark: SparkSession, customer_count: int = 50, order_count: int = 500) -> list[str]:
+    """Keep bronze tables earlier stages wrote (ingest, PII); create only what is missing. Returns what was made."""
+    from glueforge.lakehouse import table_exists
+
+    made = []
+    raw_customers = TableName("bronze", "customers")
+    if not table_exists(spark, CUSTOMERS):
+        if table_exists(spark, raw_customers):
+            frame = mask_customers(spark.table(raw_customers.sql))
+        else:
+            frame = masked_customers_frame(spark, demo_data.customers(customer_count))
+        write_table(frame, CUSTOMERS, "overwrite")
+        made.append(str(CUSTOMERS))
+    if not table_exists(spark, ORDERS):
+        customers = spark.table(CUSTOMERS.sql).count()
+        write_table(orders_frame(spark, demo_data.orders(order_count, customers)), ORDERS, "overwrite")
+        made.append(str(ORDERS))
+    return made
 
 
 def write_demo_sources(spark: SparkSession, customer_count: int = 50, order_count: int = 500) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from glueforge.lakehouse import TableName, write_table
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 TAXI_TABLE = TableName("nyctaxi", "records")
 TAXI_TYPES = ("yellow", "green")
@@ -23,9 +23,9 @@ TAXI_TYPES = ("yellow", "green")
 
 def trips(spark: SparkSession, count: int, *, first_id: int = 0, seed: int = 2016) -> DataFrame:
     """``count`` trips with ids ``first_id .. first_id + count - 1``; the same ids always give the same rows."""
-    from pyspark.sql import functions as F  # noqa: N812
+    from pyspark.sql import functions as F
 
-    def unit(salt: int) -> object:  # a deterministic value in [0, 1) per (trip, salt)
+    def unit(salt: int) -> Column:  # a deterministic value in [0, 1) per (trip, salt)
         return (F.abs(F.xxhash64(F.col("trip_id"), F.lit(seed), F.lit(salt))) % 1_000_000) / 1_000_000.0
 
     year = F.when(unit(1) < 0.9, F.lit(2016)).otherwise(F.lit(2015))

@@ -1,7 +1,7 @@
 -- Gold revenue equals the revenue recomputed from silver, day by day and city by city.
 with expected as (
     select order_date, coalesce(city, 'unknown') as city,
-           coalesce(sum(case when status <> 'cancelled' then amount end), 0) as revenue
+           coalesce(sum(case when status not in {{ non_revenue_statuses() }} then amount end), 0) as revenue
     from {{ ref('silver_orders_enriched') }}
     group by order_date, coalesce(city, 'unknown')
 )

@@ -95,10 +95,11 @@ def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: An
         raise click.UsageError("give exactly one of --table or --query")
 
     from glueforge.session import get_spark
-    from transforms.incremental_jdbc_ingest import ingest as run
+    from transforms.incremental_jdbc_ingest import parse_options, run_ingest
 
+    options = parse_options(params)  # bad input fails here, before a JVM starts
     spark = get_spark(load_settings(warehouse=warehouse))
-    result = run(spark, **{k: v for k, v in params.items() if v is not None})
+    result = run_ingest(spark, options)
     result.batch.unpersist()
     summary = result.summary.as_dict()
     if not quiet:

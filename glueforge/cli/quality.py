@@ -25,11 +25,20 @@ def _build_dir(option: Path | None, warehouse: Path) -> Path:
 
 
 @quality.command()
-@click.option("--suite", "suite_name", required=True, help="Suite name (looked up in quality_suites/, dbt_project/quality/) or a YAML path.")
+@click.option(
+    "--suite",
+    "suite_name",
+    required=True,
+    help="Suite name (looked up in quality_suites/, dbt_project/quality/) or a YAML path.",
+)
 @click.option("--table", default=None, help="NAMESPACE.TABLE to validate [default: the suite's table].")
 @warehouse_option
-@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where Data Docs and result.json go [default: <warehouse>/../out/quality].")
+@click.option(
+    "--build-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where Data Docs and result.json go [default: <warehouse>/../out/quality].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(suite_name: str, table: str | None, warehouse: Path | None, build_dir: Path | None, as_json: bool) -> int:
     """Validate TABLE with SUITE; exit 1 when a critical rule fails (non-critical failures only warn)."""

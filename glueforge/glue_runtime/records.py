@@ -80,8 +80,6 @@ def map_frame(df: DataFrame, function: Callable[[DynamicRecord], Any]) -> DataFr
         return dict(result)
 
     mapped = df.rdd.map(apply).cache()
-    if mapped.isEmpty():
-        return df.sparkSession.createDataFrame([], df.schema)
 
     def infer(records: Iterable[dict[str, Any]]) -> Iterable[T.StructType]:
         schema: T.StructType | None = None
@@ -90,6 +88,11 @@ def map_frame(df: DataFrame, function: Callable[[DynamicRecord], Any]) -> DataFr
             schema = inferred if schema is None else T._merge_type(schema, inferred)
         return [schema] if schema is not None else []
 
-    inferred = mapped.mapPartitions(infer).reduce(T._merge_type)
+    partition_schemas = mapped.mapPartitions(infer).collect()  # one pass; the records stay cached for the frame
+    if not partition_schemas:
+        return df.sparkSession.createDataFrame([], df.schema)
+    inferred = partition_schemas[0]
+    for other in partition_schemas[1:]:
+        inferred = T._merge_type(inferred, other)
     schema = _output_schema(inferred, df.schema)
     return df.sparkSession.createDataFrame(mapped, schema, verifySchema=False)

@@ -191,7 +191,7 @@ def _is_complete(cursor: _RuleTokens, mostly: float) -> Rule:
 def _is_unique(cursor: _RuleTokens, mostly: float) -> Rule:
     column = cursor.column()
     cursor.done()
-    return UniqueRule(columns=[column], mostly=mostly, label=cursor.text)
+    return UniqueRule.model_validate({"columns": [column], "mostly": mostly, "label": cursor.text})
 
 
 def _column_values(cursor: _RuleTokens, mostly: float) -> Rule:
@@ -237,7 +237,7 @@ def _range_for(cursor: _RuleTokens, op: str, value: float, common: dict[str, obj
     }
     if op not in bounds:
         raise cursor.fail(f"unsupported operator {op}")
-    return RangeRule(**bounds[op], **common)  # type: ignore[arg-type]
+    return RangeRule(**bounds[op], **common)
 
 
 def _value_list(cursor: _RuleTokens) -> list[Scalar]:
@@ -300,14 +300,14 @@ def _data_freshness(cursor: _RuleTokens, mostly: float) -> Rule:
         cursor.take("word", text="and")
         high = _hours(cursor)
         cursor.done()
-        return FreshnessRule(min_age_hours=low, max_age_hours=high, **common)  # type: ignore[arg-type]
+        return FreshnessRule(min_age_hours=low, max_age_hours=high, **common)
     if token.text not in ("<=", "<"):
         raise cursor.fail("DataFreshness supports `<=`, `<` and `between`")
     hours = _hours(cursor)
     cursor.done()
     if hours <= 0:
         raise cursor.fail("the age limit must be positive")
-    return FreshnessRule(max_age_hours=hours, **common)  # type: ignore[arg-type]
+    return FreshnessRule(max_age_hours=hours, **common)
 
 
 RULE_PARSERS: dict[str, Callable[[_RuleTokens, float], Rule]] = {

@@ -123,7 +123,7 @@ def _run_gx(df: DataFrame, expectations: list[Any], name: str, build_dir: Path |
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    for noisy in ("great_expectations", "great_expectations.core", "great_expectations._docs_decorators"):
+    for noisy in ("great_expectations", "great_expectations.core", "great_expectations.data_context.types.base"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -178,7 +178,13 @@ Rule = Annotated[
     Field(discriminator="type"),
 ]
 RULE_TYPES: tuple[str, ...] = (
-    "not_null", "unique", "range", "regex", "allowed_values", "row_count", "freshness",
+    "not_null",
+    "unique",
+    "range",
+    "regex",
+    "allowed_values",
+    "row_count",
+    "freshness",
 )
 _RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
 

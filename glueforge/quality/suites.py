@@ -81,9 +81,7 @@ def load_suite(name_or_path: str | Path, search_dirs: list[Path] | None = None) 
     return suite_from_mapping(document, where=str(path), default_name=path.stem, source=path)
 
 
-def suite_from_mapping(
-    document: Any, *, where: str, default_name: str = "suite", source: Path | None = None
-) -> Suite:
+def suite_from_mapping(document: Any, *, where: str, default_name: str = "suite", source: Path | None = None) -> Suite:
     if document is None:
         raise InputError("the suite is empty", where=where)
     if not isinstance(document, dict):
@@ -120,4 +118,6 @@ def check_table(
             f"table {target} does not exist in catalog {spark.catalog.currentCatalog()!r}", where="quality check"
         )
     run_dir = build_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{suite.name}__{name}") if build_dir else None
-    return validate_dataframe(spark.table(name.sql), suite.rules, suite_name=suite.name, table=str(name), build_dir=run_dir)
+    return validate_dataframe(
+        spark.table(name.sql), suite.rules, suite_name=suite.name, table=str(name), build_dir=run_dir
+    )

@@ -168,7 +168,9 @@ def classify_column(
         share_all = total / sample_count if sample_count else 0.0
         flagged = total > 0 and (share_strong >= threshold or share_all >= max(threshold, MAJORITY_SHARE))
         veto = by_name[name].column_veto
-        vetoed = bool(flagged and veto is not None and veto(matched_values.get(name, [])))
+        # the values can veto (a column of versions is not IPs) unless the column's name says what it holds
+        vetoed = bool(flagged and veto is not None and scanner.verdicts[name] != "raise"
+                      and veto(matched_values.get(name, [])))
         findings.append(EntityFinding(name, total, strong_count, sample_count, scanner.verdicts[name],
                                       flagged and not vetoed, vetoed))
     return sorted(findings, key=lambda f: (-f.flagged, -f.matches, f.entity))

@@ -17,7 +17,7 @@ from transforms.incremental_jdbc_ingest.summary import RunSummary
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["IngestOptions", "IngestResult", "RunSummary", "apply", "ingest", "parse_options"]
+__all__ = ["IngestOptions", "IngestResult", "RunSummary", "apply", "ingest", "parse_options", "run_ingest"]
 
 
 def ingest(spark: SparkSession, *, glue_context: Any = None, hook: Hook | None = None, **params: Any) -> IngestResult:

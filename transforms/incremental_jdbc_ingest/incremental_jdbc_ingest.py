@@ -4,6 +4,8 @@ The transform is a source in disguise: Glue gives every custom transform exactly
 wires a placeholder parent node whose frame is ignored. The logic lives in ``transforms.incremental_jdbc_ingest``.
 """
 
+from typing import Any
+
 try:
     from awsglue.dynamicframe import DynamicFrame
 except ImportError:  # local run: glueforge's awsglue-compatible runtime
@@ -16,34 +18,34 @@ from transforms.incremental_jdbc_ingest import apply
 
 
 def incremental_jdbc_ingest(
-    self,
-    target_table,
-    cursor_column,
-    connection_name=None,
-    url=None,
-    database_type=None,
-    user=None,
-    password_env=None,
-    password_secret_id=None,
-    table=None,
-    query=None,
-    primary_keys=None,
-    lookback_seconds=None,
-    upper_bound=None,
-    safety_lag_seconds=None,
-    fetch_size=None,
-    partitions=None,
-    hashfield=None,
-    null_cursor=None,
-    write_mode=None,
-    delete_handling=None,
-    soft_delete_column=None,
-    state_store=None,
-    state_location=None,
-    state_key=None,
-    initial_watermark=None,
-    output=None,
-):
+    self: Any,
+    target_table: str,
+    cursor_column: str,
+    connection_name: Any = None,
+    url: Any = None,
+    database_type: Any = None,
+    user: Any = None,
+    password_env: Any = None,
+    password_secret_id: Any = None,
+    table: Any = None,
+    query: Any = None,
+    primary_keys: Any = None,
+    lookback_seconds: Any = None,
+    upper_bound: Any = None,
+    safety_lag_seconds: Any = None,
+    fetch_size: Any = None,
+    partitions: Any = None,
+    hashfield: Any = None,
+    null_cursor: Any = None,
+    write_mode: Any = None,
+    delete_handling: Any = None,
+    soft_delete_column: Any = None,
+    state_store: Any = None,
+    state_location: Any = None,
+    state_key: Any = None,
+    initial_watermark: Any = None,
+    output: Any = None,
+) -> Any:
     """Run one incremental batch; returns the rows read (or the target) as a DynamicFrame."""
     params = {
         "target_table": target_table,

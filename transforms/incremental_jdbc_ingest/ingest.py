@@ -129,7 +129,9 @@ def run_ingest(
             # One pass: read -> dedupe -> append into a fresh table; nothing to compare with.
             fire("after_read")
             create_target(spark, target, raw.schema)
-            batch = dedupe(raw, keys, shape.cursor) if options.write_mode == "merge" else raw
+            batch = raw
+            if options.write_mode == "merge" and not _keys_unique_at_source(reader, keys):
+                batch = dedupe(raw, keys, shape.cursor)
             fire("before_commit")
             try:
                 writer.append(batch, properties)
@@ -194,6 +196,12 @@ def run_ingest(
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
     return IngestResult(summary, result_df)
+
+
+def _keys_unique_at_source(reader: JdbcReader, keys: tuple[str, ...]) -> bool:
+    """True when the database declares a primary key / unique index covered by ``keys``."""
+    wanted = {k.lower() for k in keys}
+    return any(unique <= wanted for unique in reader.declared_unique_keys())
 
 
 def _boundary_unchanged(spark: SparkSession, options: IngestOptions, cursor: str, before: Any, bounds: Bounds) -> bool:

@@ -13,7 +13,7 @@ from transforms.incremental_jdbc_ingest.template import check_template
 
 DEFAULT_FETCH_SIZE = 10_000
 DEFAULT_MAX_PARTITIONS = 4
-ROWS_PER_PARTITION = 250_000
+ROWS_PER_PARTITION = 100_000
 
 
 class IngestOptions(BaseModel):
@@ -37,7 +37,7 @@ class IngestOptions(BaseModel):
     safety_lag_seconds: int = Field(default=0, ge=0)
     fetch_size: int = Field(default=DEFAULT_FETCH_SIZE, ge=1)
     partitions: int = Field(default=0, ge=0)
-    """Upper limit of parallel reads; 0 = automatic (1 per 250k rows, at most 4)."""
+    """Upper limit of parallel reads; 0 = automatic (1 per 100k rows, at most 4)."""
     hashfield: str | None = None
     null_cursor: Literal["raise", "exclude", "include"] = "raise"
     write_mode: Literal["merge", "append"] = "merge"
@@ -68,6 +68,17 @@ class IngestOptions(BaseModel):
             check_identifier(key, "primary key")
         if len(set(value)) != len(value):
             raise ValueError("a primary key column is listed twice")
+        return value
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = value.split(".")
+            if not 1 <= len(parts) <= 3:
+                raise ValueError("table must be table, schema.table or catalog.schema.table")
+            for part in parts:
+                check_identifier(part, "table")
         return value
 
     @field_validator("target_table")

@@ -7,12 +7,13 @@ the same range. Driver errors become user errors naming what failed (never the p
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import EnvironmentProblem, InputError, NotFoundError, SourceError, UserError
 from transforms.incremental_jdbc_ingest.connection import JdbcSource
@@ -257,8 +258,45 @@ class JdbcReader:
         assert isinstance(raw, date)
         return raw
 
+    def declared_unique_keys(self) -> list[frozenset[str]]:
+        """Primary key and unique indexes the database declares for ``table`` (lower-cased column sets).
+
+        When one of them is covered by ``primary_keys`` the batch cannot hold two rows per key and the
+        dedupe shuffle is skipped. Any failure (driver, permissions, custom SQL) returns [] = dedupe.
+        """
+        if self.options.table is None:
+            return []
+        parts = self.options.table.split(".")
+        table, schema = parts[-1], parts[-2] if len(parts) > 1 else None
+        catalog = parts[-3] if len(parts) > 2 else None
+        jvm: Any = cast(Any, self.spark)._jvm
+        connection = None
+        try:
+            props = jvm.java.util.Properties()
+            for key, value in self.source.spark_options().items():
+                if key in ("user", "password"):
+                    props.setProperty(key, value)
+            connection = jvm.java.sql.DriverManager.getConnection(self.source.url, props)
+            meta = connection.getMetaData()
+            keys: dict[str, set[str]] = {}
+            rows = meta.getPrimaryKeys(catalog, schema, table)
+            while rows.next():
+                keys.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
+            rows = meta.getIndexInfo(catalog, schema, table, True, True)
+            while rows.next():
+                name, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
+                if name is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
+                    keys.setdefault(str(name), set()).add(str(column).lower())
+            return [frozenset(columns) for columns in keys.values() if columns]
+        except Exception:  # metadata is an optimisation only
+            return []
+        finally:
+            if connection is not None:
+                with contextlib.suppress(Exception):  # closing a broken connection
+                    connection.close()
+
     def partition_count(self, rows: int) -> int:
-        """``partitions`` if given (never more than rows), else one per 250k rows, at most 4."""
+        """``partitions`` if given (never more than rows), else one per 100k rows, at most 4."""
         if self.options.partitions:
             return max(1, min(self.options.partitions, rows))
         return max(1, min(math.ceil(rows / ROWS_PER_PARTITION), DEFAULT_MAX_PARTITIONS))

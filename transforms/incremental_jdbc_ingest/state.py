@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from glueforge.errors import ConcurrentRunError, InputError, SourceError
 from glueforge.lakehouse import TableName, table_exists
@@ -57,7 +57,7 @@ def summary_properties(watermark: str, run_id: str, cursor: str, key: str) -> di
 
 def iceberg_table(spark: SparkSession, table: TableName) -> Any:
     """The Iceberg Java ``Table`` (fresh metadata): reading snapshots this way runs no Spark job."""
-    jvm = spark._jvm  # type: ignore[attr-defined]
+    jvm: Any = cast(Any, spark)._jvm
     loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, str(table))
     loaded.refresh()
     return loaded

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Union
+from typing import Any, Union
 
 from glueforge.errors import InputError
 
@@ -132,5 +132,5 @@ def next_watermark(before: CursorValue | None, upper: CursorValue | None) -> Cur
     return upper if _key(upper) > _key(before) else before
 
 
-def _key(value: CursorValue) -> object:
+def _key(value: CursorValue) -> Any:
     return utc(value) if isinstance(value, datetime) else value

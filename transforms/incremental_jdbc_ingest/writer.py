@@ -10,8 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import ConcurrentRunError, InputError
 from glueforge.lakehouse import TableName, ensure_namespace, quote, table_exists
@@ -31,20 +30,23 @@ _CONFLICT_MARKERS = (
 )
 
 
-@dataclass(frozen=True)
-class WriteResult:
-    inserted: int
-    updated: int
-    deleted: int
-    unchanged: int
-    added_columns: tuple[str, ...]
-    snapshot_id: int | None
+# Merge-on-read: a MERGE that touches 1% of the rows spread over every file writes delete files and the new
+# rows instead of rewriting every file (copy-on-write); compaction (rewrite_data_files) folds them later.
+TABLE_PROPERTIES = ", ".join(
+    f"'{key}'='{value}'"
+    for key, value in {
+        "format-version": "2",
+        "write.merge.mode": "merge-on-read",
+        "write.update.mode": "merge-on-read",
+        "write.delete.mode": "merge-on-read",
+    }.items()
+)
 
 
 @contextmanager
 def commit_properties(spark: SparkSession, properties: dict[str, str]) -> Iterator[None]:
     """Attach ``properties`` to the snapshot summary of SQL writes (MERGE) run inside the block."""
-    jvm = spark._jvm  # type: ignore[attr-defined]
+    jvm: Any = cast(Any, spark)._jvm
     loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
     field = jvm.java.lang.Class.forName(COMMIT_METADATA_CLASS, True, loader).getDeclaredField("COMMIT_PROPERTIES")
     field.setAccessible(True)
@@ -132,11 +134,11 @@ def evolve_schema(spark: SparkSession, table: TableName, source: StructType) -> 
 
 
 def create_target(spark: SparkSession, table: TableName, schema: StructType) -> None:
-    """Empty Iceberg v2 table with every column nullable (JDBC NOT NULL must not block later schema drift)."""
+    """Empty Iceberg v2 merge-on-read table, every column nullable (JDBC NOT NULL must not block schema drift)."""
     ensure_namespace(spark, table)
     columns = ", ".join(f"{quote(f.name)} {f.dataType.simpleString()}" for f in schema.fields)
     try:
-        spark.sql(f"CREATE TABLE {table.sql} ({columns}) USING iceberg TBLPROPERTIES ('format-version'='2')")
+        spark.sql(f"CREATE TABLE {table.sql} ({columns}) USING iceberg TBLPROPERTIES ({TABLE_PROPERTIES})")
     except Exception as exc:
         if "already exists" in str(exc).lower():
             raise ConcurrentRunError(f"{table} was created by another run meanwhile", where=str(table)) from None

@@ -5,7 +5,7 @@
     file_format='iceberg',
     table_properties={'format-version': '2'}
 ) }}
--- Lifetime value per customer (cancelled orders excluded); incremental runs recompute changed customers only.
+-- Lifetime value per customer (cancelled and refunded orders excluded); incremental runs recompute changed customers only.
 {% if is_incremental() %}
 with changed_customers as (
     select distinct customer_id
@@ -15,8 +15,8 @@ with changed_customers as (
 {% endif %}
 select
     o.customer_id,
-    count_if(o.status <> 'cancelled') as orders,
-    cast(coalesce(sum(case when o.status <> 'cancelled' then o.amount end), 0) as decimal(18, 2)) as lifetime_value,
+    count_if(o.status not in {{ non_revenue_statuses() }}) as orders,
+    cast(coalesce(sum(case when o.status not in {{ non_revenue_statuses() }} then o.amount end), 0) as decimal(18, 2)) as lifetime_value,
     min(o.order_ts) as first_order_ts,
     max(o.order_ts) as last_order_ts,
     max(o.updated_at) as last_updated_at

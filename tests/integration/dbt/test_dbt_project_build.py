@@ -59,15 +59,15 @@ def _rows(spark: SparkSession, sql: str) -> list[tuple[object, ...]]:
 
 EXPECTED_DAILY_REVENUE = """
     select to_date(o.order_ts) as order_date, coalesce(c.city, 'unknown') as city,
-           count_if(o.status <> 'cancelled') as orders,
-           cast(coalesce(sum(case when o.status <> 'cancelled' then o.amount end), 0) as decimal(18, 2)) as revenue,
-           count_if(o.status = 'cancelled') as cancelled_orders
+           count_if(o.status not in ('cancelled', 'refunded')) as orders,
+           cast(coalesce(sum(case when o.status not in ('cancelled', 'refunded') then o.amount end), 0) as decimal(18, 2)) as revenue,
+           count_if(o.status in ('cancelled', 'refunded')) as cancelled_orders
     from bronze.orders o left join bronze.customers_masked c on o.customer_id = c.customer_id
     group by 1, 2
 """
 EXPECTED_LIFETIME_VALUE = """
-    select customer_id, count_if(status <> 'cancelled') as orders,
-           cast(coalesce(sum(case when status <> 'cancelled' then amount end), 0) as decimal(18, 2)) as lifetime_value
+    select customer_id, count_if(status not in ('cancelled', 'refunded')) as orders,
+           cast(coalesce(sum(case when status not in ('cancelled', 'refunded') then amount end), 0) as decimal(18, 2)) as lifetime_value
     from bronze.orders group by customer_id
 """
 GOLD_DAILY = "select order_date, city, orders, revenue, cancelled_orders from gold.gold_daily_revenue"
@@ -79,8 +79,12 @@ def test_first_build_runs_every_model_and_test(project: Project) -> None:
     assert run.success, run.failed or run.error
     models = {r.name for r in run.results if r.resource_type == "model"}
     assert models == {
-        "silver_orders_enriched", "gold_daily_revenue", "gold_customer_lifetime_value",
-        "silver_avg_metrics", "gold_cost_metrics", "gold_passengers_metrics",
+        "silver_orders_enriched",
+        "gold_daily_revenue",
+        "gold_customer_lifetime_value",
+        "silver_avg_metrics",
+        "gold_cost_metrics",
+        "gold_passengers_metrics",
     }
     tests = [r for r in run.results if r.resource_type == "test"]
     assert len(tests) >= 25 and all(r.status == "pass" for r in tests)

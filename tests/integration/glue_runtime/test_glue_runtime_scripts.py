@@ -144,6 +144,9 @@ def test_failures_exit_with_clear_codes(lakehouse: Any, glue_settings: Any, caps
     assert "Traceback" in failed.value.details
     with pytest.raises(NotFoundError):
         run_script(SCRIPTS / "nope.py", [], settings=glue_settings)
+    run_script(SCRIPTS / "exit_job.py", ["--status", "0"], settings=glue_settings)  # sys.exit(0) is success
+    with pytest.raises(ScriptFailed, match="status 3"):
+        run_script(SCRIPTS / "exit_job.py", ["--status", "3"], settings=glue_settings)
 
     common = ["--data-root", str(lakehouse.data_root), "--warehouse", str(lakehouse.warehouse)]
     for argv, code, message in [
@@ -156,3 +159,13 @@ def test_failures_exit_with_clear_codes(lakehouse: Any, glue_settings: Any, caps
         assert exited.value.code == code
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+def test_jdbc_errors_name_the_table_and_hide_the_password(glue_context: Any, postgres_db: Any) -> None:
+    from glueforge.errors import SourceError
+
+    options = {"url": postgres_db.jdbc_url, "user": postgres_db.user, "password": "s3cr3t-pw", "dbtable": "gr_no_such"}
+    with pytest.raises(SourceError) as failed:
+        glue_context.create_dynamic_frame.from_options(connection_type="postgresql", connection_options=options)
+    assert "gr_no_such" in str(failed.value) and "does not exist" in str(failed.value)
+    assert "s3cr3t-pw" not in str(failed.value)

@@ -83,7 +83,7 @@ def test_postgres_incremental_runs_keep_source_and_target_equal(
         f"ALTER TABLE {table} ALTER COLUMN note TYPE int USING length(note)",
         f"UPDATE {table} SET updated_at = TIMESTAMPTZ '2026-01-02 00:00:00+00' WHERE id = 3",
     )
-    with pytest.raises(InputError, match="incompatible type change.*note"):
+    with pytest.raises(InputError, match=r"incompatible type change.*note"):
         run_ingest(postgres_db, **params)
     assert lakehouse.spark.sql(f"SELECT count(*) FROM {target}.snapshots").first()[0] == before
 
@@ -170,10 +170,12 @@ def test_postgres_crash_at_every_stage_then_rerun_is_exact(
     class Crash(Exception):
         pass
 
+    base = "TIMESTAMPTZ '2026-02-01 00:00:00+00'"
     for number, stage in enumerate(STAGES):
         pg_source.run(
-            f"INSERT INTO {table} VALUES (:id, 1, 'crash', TIMESTAMPTZ '2026-02-01 00:00:00+00' + make_interval(hours => :n))",
-            f"UPDATE {table} SET note = :note, updated_at = TIMESTAMPTZ '2026-02-01 00:30:00+00' + make_interval(hours => :n) WHERE id = 1",
+            f"INSERT INTO {table} VALUES (:id, 1, 'crash', {base} + make_interval(hours => :n))",
+            f"UPDATE {table} SET note = :note, updated_at = {base} + make_interval(hours => :n, mins => 30) "
+            "WHERE id = 1",
             id=200 + number,
             n=number,
             note=f"v{number}",

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from glueforge.cli.ingest import ingest as ingest_command
 from pipelines import demo_data
 
-from .conftest import Source  # noqa: TID252
+from .conftest import Source
 
 
 def test_sqlite_append_mode_with_file_state_and_integer_cursor(

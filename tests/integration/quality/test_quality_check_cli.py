@@ -39,8 +39,9 @@ def test_shipped_bronze_suite_passes_with_data_docs(lakehouse: Lakehouse, capsys
     assert saved["passed"] is True and saved["gx_result"]["success"] is False
 
 
-def test_critical_failure_exits_non_zero(lakehouse: Lakehouse, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_critical_failure_exits_non_zero(
+    lakehouse: Lakehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spark = lakehouse.spark
     spark.sql("create namespace if not exists bronze")
     spark.sql("create table bronze.items (id int, price double, code string) using iceberg")
@@ -66,8 +67,9 @@ def test_critical_failure_exits_non_zero(lakehouse: Lakehouse, tmp_path: Path,
     assert main(_check(lakehouse, "--suite", str(suite), "--table", "bronze.items")) == 0
 
 
-def test_unknown_table_and_column_are_clear_errors(lakehouse: Lakehouse, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_table_and_column_are_clear_errors(
+    lakehouse: Lakehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     suite = tmp_path / "s.yml"
     suite.write_text("suite: s\nrules:\n  - {type: not_null, column: nope}\n")
     with pytest.raises(SystemExit) as exited:

@@ -21,7 +21,9 @@ def orders(spark: SparkSession) -> DataFrame:
         (i, f"user{i}@example.com", "SHIPPED" if i % 3 else "NEW", float(i * 10), now - timedelta(hours=i))
         for i in range(1, 11)
     ]
-    return spark.createDataFrame(rows, "order_id int, email string, status string, amount double, last_modified timestamp")
+    return spark.createDataFrame(
+        rows, "order_id int, email string, status string, amount double, last_modified timestamp"
+    )
 
 
 def test_a_satisfied_ruleset_passes_rule_by_rule(orders: DataFrame) -> None:
@@ -67,6 +69,7 @@ def test_violations_fail_with_messages(orders: DataFrame) -> None:
     assert by_rule['ColumnValues "amount" < 50 with threshold > 0.3'].passed  # 40 % of rows pass
     assert not by_rule['ColumnValues "amount" < 50 with threshold > 0.5'].passed
 
+
 def test_unknown_column_is_a_clear_error(orders: DataFrame) -> None:
-    with pytest.raises(NotFoundError, match="unknown column.*amout"):
+    with pytest.raises(NotFoundError, match=r"unknown column.*amout"):
         evaluate_dqdl(orders, 'Rules = [ ColumnValues "amout" >= 0 ]')

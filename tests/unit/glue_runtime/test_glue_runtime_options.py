@@ -89,3 +89,22 @@ def test_hash_partitions_become_predicates() -> None:
     predicates = hash_predicates({"hashexpression": "id", "hashpartitions": "3"}, "jdbc:postgresql://h/db")
     assert predicates == ["MOD(ABS(id), 3) = 0 OR (id) IS NULL", "MOD(ABS(id), 3) = 1", "MOD(ABS(id), 3) = 2"]
     assert hash_predicates({}, "jdbc:postgresql://h/db") is None
+
+
+def test_extra_py_files_go_on_sys_path(tmp_path: Path) -> None:
+    from glueforge.glue_runtime.runner import _extra_py_files
+
+    args = ["--extra-py-files", "s3://libs/py/helpers.py,/opt/lib.zip", "--x", "1"]
+    assert _extra_py_files(args, tmp_path) == [str(tmp_path.resolve() / "libs" / "py"), "/opt/lib.zip"]
+    assert _extra_py_files(["--x", "1"], tmp_path) == []
+
+
+def test_worker_errors_are_summarised_in_one_line() -> None:
+    from glueforge.glue_runtime.runner import _summary
+
+    class PythonException(Exception):  # same name as pyspark's, raised for errors inside Spark's Python workers
+        pass
+
+    worker = PythonException("\n  An exception was thrown from the Python worker.\nTraceback ...\nKeyError: 'amount'\n")
+    assert _summary(worker) == "KeyError: 'amount' (in a Spark Python worker)"
+    assert _summary(ValueError("bad value\nmore")) == "ValueError: bad value"

@@ -15,15 +15,23 @@ from migration.deploy import DeployTarget, deploy_requests, retry_config, upsert
 from migration.job_request import update_job_request
 
 REQUEST: dict[str, Any] = {
-    "Name": "job_a", "Role": "r", "Command": {"Name": "glueetl", "ScriptLocation": "s3://bucket/scripts/job_a.py"},
-    "Tags": {"edls:job_id": "1"}, "CodeGenConfigurationNodes": {},
+    "Name": "job_a",
+    "Role": "r",
+    "Command": {"Name": "glueetl", "ScriptLocation": "s3://bucket/scripts/job_a.py"},
+    "Tags": {"edls:job_id": "1"},
+    "CodeGenConfigurationNodes": {},
 }
 TARGET = DeployTarget(region="eu-west-1", script_bucket="bucket", transforms_bucket="bucket")
 
 
 def glue_client(max_attempts: int = 3) -> Any:
-    return boto3.client("glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y",
-                        config=retry_config(1, max_attempts))
+    return boto3.client(
+        "glue",
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=retry_config(1, max_attempts),
+    )
 
 
 def s3_client() -> Any:
@@ -119,9 +127,14 @@ def _response(status: int, body: dict[str, Any]) -> AWSResponse:
     return AWSResponse("https://glue", status, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(data))
 
 
-def fake_clients(endpoint: FakeGlue, concurrency: int) -> tuple[Any, Any]:
-    glue = boto3.client("glue", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y",
-                        config=retry_config(concurrency))
+def fake_clients(endpoint: FakeGlue, concurrency: int, mode: str = "adaptive") -> tuple[Any, Any]:
+    glue = boto3.client(
+        "glue",
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=retry_config(concurrency, mode=mode),
+    )
     glue.meta.events.register("before-send.glue", endpoint)
     s3 = s3_client()
     s3.meta.events.register("before-send.s3", lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(b"")))
@@ -132,11 +145,17 @@ def test_concurrent_deploy_with_throttling_loses_and_duplicates_nothing(monkeypa
     import botocore.retries.standard as standard
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    # standard mode: the same retry decisions as adaptive, without its client-side rate limiter's waits
     endpoint = FakeGlue(throttle_every=4)
-    glue, s3 = fake_clients(endpoint, 4)
-    requests = [{**REQUEST, "Name": f"job_{i:03d}",
-                 "Command": {"Name": "glueetl", "ScriptLocation": f"s3://bucket/scripts/job_{i:03d}.py"}}
-                for i in range(60)]
+    glue, s3 = fake_clients(endpoint, 4, mode="standard")
+    requests = [
+        {
+            **REQUEST,
+            "Name": f"job_{i:03d}",
+            "Command": {"Name": "glueetl", "ScriptLocation": f"s3://bucket/scripts/job_{i:03d}.py"},
+        }
+        for i in range(60)
+    ]
     scripts = {r["Name"]: "print(1)\n" for r in requests}
     first = deploy_requests(requests, scripts, TARGET, glue=glue, s3=s3, concurrency=4)
     assert first.failed == {} and len(first.created) == 60

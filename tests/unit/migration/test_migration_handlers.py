@@ -54,8 +54,9 @@ def test_file_ingest_maps_each_format_to_its_s3_source(fmt: str, kind: str) -> N
         assert (fields["Separator"], fields["QuoteChar"], fields["WithHeader"]) == ("comma", "quote", True)
 
 
-@pytest.mark.parametrize(("delimiter", "separator"), [(";", "semicolon"), ("|", "pipe"), ("\t", "tab"),
-                                                      ("\u0001", "ctrla")])
+@pytest.mark.parametrize(
+    ("delimiter", "separator"), [(";", "semicolon"), ("|", "pipe"), ("\t", "tab"), ("\u0001", "ctrla")]
+)
 def test_csv_delimiters_and_schema(delimiter: str, separator: str) -> None:
     config = file_ingest("s3://raw/x/")
     config["options"] = {"delimiter": delimiter, "header": False, "quote": None, "compression": "gzip"}
@@ -118,8 +119,9 @@ def test_db_ingest_plain_query_becomes_source_plus_spark_sql() -> None:
 
 
 def test_dq_check_becomes_evaluate_data_quality_with_dqdl() -> None:
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", dq("fail")),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", dq("fail")), ("DATA_PERSISTENCE", persist())
+    )
     assert_valid(result)
     fields = only(result, "EvaluateDataQuality")
     assert fields["StopJobOnFailureOptions"] == {"StopJobOnFailureTiming": "Immediate"}
@@ -134,17 +136,21 @@ def test_dq_check_becomes_evaluate_data_quality_with_dqdl() -> None:
 
 
 def test_dq_warn_does_not_stop_the_job() -> None:
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", dq("warn")),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", dq("warn")), ("DATA_PERSISTENCE", persist())
+    )
     assert "StopJobOnFailureOptions" not in only(result, "EvaluateDataQuality")
 
 
-@pytest.mark.parametrize(("rule", "expected"), [
-    ({"type": "range", "column": "a", "min": 1}, 'ColumnValues "a" >= 1'),
-    ({"type": "range", "column": "a", "max": 10}, 'ColumnValues "a" <= 10'),
-    ({"type": "row_count", "min": 10, "max": 100}, "RowCount between 10 and 100"),
-    ({"type": "regex", "column": "a", "pattern": '\\d+"x'}, 'ColumnValues "a" matches "\\d+\\"x"'),
-])
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"type": "range", "column": "a", "min": 1}, 'ColumnValues "a" >= 1'),
+        ({"type": "range", "column": "a", "max": 10}, 'ColumnValues "a" <= 10'),
+        ({"type": "row_count", "min": 10, "max": 100}, "RowCount between 10 and 100"),
+        ({"type": "regex", "column": "a", "pattern": '\\d+"x'}, 'ColumnValues "a" matches "\\d+\\"x"'),
+    ],
+)
 def test_dqdl_rule_variants(rule: dict[str, Any], expected: str) -> None:
     from glueforge.quality.dqdl import parse_dqdl
     from migration.dqdl import ruleset
@@ -157,8 +163,9 @@ def test_dqdl_rule_variants(rule: dict[str, Any], expected: str) -> None:
 
 def test_multi_column_unique_is_reported_not_silently_weakened() -> None:
     config = {"rules": [{"type": "unique", "columns": ["a", "b"]}], "on_failure": "fail"}
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", config),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")), ("DQ_CHECK", config), ("DATA_PERSISTENCE", persist())
+    )
     assert result.status == "failed"
     assert "unique over 2 columns" in result.errors[0]
 
@@ -176,11 +183,14 @@ def join_job(config: dict[str, Any], aliases: tuple[str | None, str | None] = ("
     return Migrator(builder.metadata()).migrate(builder.metadata().jobs[0])
 
 
-@pytest.mark.parametrize(("legacy", "glue"), [("inner", "equijoin"), ("left", "left"), ("full", "outer"),
-                                              ("left_anti", "leftanti"), ("left_semi", "leftsemi")])
+@pytest.mark.parametrize(
+    ("legacy", "glue"),
+    [("inner", "equijoin"), ("left", "left"), ("full", "outer"), ("left_anti", "leftanti"), ("left_semi", "leftsemi")],
+)
 def test_key_join_is_a_native_join(legacy: str, glue: str) -> None:
-    result = join_job({"join_type": legacy, "left": "orders", "right": "customers",
-                       "keys": [{"left": "customer_id", "right": "id"}]})
+    result = join_job(
+        {"join_type": legacy, "left": "orders", "right": "customers", "keys": [{"left": "customer_id", "right": "id"}]}
+    )
     assert_valid(result)
     fields = only(result, "Join")
     assert fields["JoinType"] == glue
@@ -219,23 +229,32 @@ RULE_NODES = {
 
 @pytest.mark.parametrize("op", sorted(RULE_NODES))
 def test_each_rule_op_maps_to_its_nodes(op: str) -> None:
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_TRANSFORM", transform(op)),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")), ("DATA_TRANSFORM", transform(op)), ("DATA_PERSISTENCE", persist())
+    )
     assert_valid(result)
     assert kinds(result)[1:-1] == RULE_NODES[op]
 
 
 def test_rule_op_details() -> None:
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")),
-                           ("DATA_TRANSFORM", transform("filter", "cast", "aggregate", "mask_pii")),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")),
+        ("DATA_TRANSFORM", transform("filter", "cast", "aggregate", "mask_pii")),
+        ("DATA_PERSISTENCE", persist()),
+    )
     nodes = [node_fields(n) for n in result.nodes.values()]
     filter_node = nodes[1]
     assert filter_node["LogicalOperator"] == "OR"
-    assert filter_node["Filters"][1] == {"Operation": "GT", "Negated": False, "Values": [
-        {"Type": "COLUMNEXTRACTED", "Value": ["amount"]}, {"Type": "CONSTANT", "Value": ["10"]}]}
+    assert filter_node["Filters"][1] == {
+        "Operation": "GT",
+        "Negated": False,
+        "Values": [{"Type": "COLUMNEXTRACTED", "Value": ["amount"]}, {"Type": "CONSTANT", "Value": ["10"]}],
+    }
     assert nodes[2]["SqlQuery"] == "SELECT *, CAST(`amount` AS decimal(12,2)) AS __gf_2 FROM input_rows"
-    assert nodes[5]["Aggs"] == [{"Column": ["amount"], "AggFunc": "sum"}, {"Column": ["id"], "AggFunc": "countDistinct"}]
+    assert nodes[5]["Aggs"] == [
+        {"Column": ["amount"], "AggFunc": "sum"},
+        {"Column": ["id"], "AggFunc": "countDistinct"},
+    ]
     assert (nodes[6]["SourcePath"], nodes[6]["TargetPath"]) == (["sum(amount)"], ["total"])
     assert (nodes[7]["SourcePath"], nodes[7]["TargetPath"]) == (["count(DISTINCT id)"], ["ids"])
     pii = {p["Name"]: p["Value"] for p in nodes[8]["Parameters"]}
@@ -243,15 +262,25 @@ def test_rule_op_details() -> None:
 
 
 def test_nested_filter_sql_is_exact() -> None:
-    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_TRANSFORM", transform("filter_nested")),
-                           ("DATA_PERSISTENCE", persist()))
+    result = migrate_chain(
+        ("FILE_INGEST", file_ingest("s3://r/")),
+        ("DATA_TRANSFORM", transform("filter_nested")),
+        ("DATA_PERSISTENCE", persist()),
+    )
     assert only(result, "SparkSQL")["SqlQuery"] == (
         "SELECT * FROM input_rows WHERE (`status` IN ('NEW', 'DONE') AND (`amount` >= 1 OR `note` LIKE 'x%'))"
     )
 
 
-@pytest.mark.parametrize(("kind", "node"), [("s3", "S3DirectTarget"), ("iceberg", "S3IcebergCatalogTarget"),
-                                            ("iceberg_merge", "SparkSQL"), ("rds", "PostgreSQLCatalogTarget")])
+@pytest.mark.parametrize(
+    ("kind", "node"),
+    [
+        ("s3", "S3DirectTarget"),
+        ("iceberg", "S3IcebergCatalogTarget"),
+        ("iceberg_merge", "SparkSQL"),
+        ("rds", "PostgreSQLCatalogTarget"),
+    ],
+)
 def test_persistence_targets(kind: str, node: str) -> None:
     result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_PERSISTENCE", persist(kind)))
     assert_valid(result)
@@ -259,7 +288,9 @@ def test_persistence_targets(kind: str, node: str) -> None:
     if kind == "s3":
         assert fields["PartitionKeys"] == [["status"]] and fields["Format"] == "parquet"
     if kind == "iceberg_merge":
-        assert fields["SqlQuery"].startswith("MERGE INTO glue_catalog.curated.t t USING source_rows s ON t.`id` = s.`id`")
+        assert fields["SqlQuery"].startswith(
+            "MERGE INTO glue_catalog.curated.t t USING source_rows s ON t.`id` = s.`id`"
+        )
     if kind == "rds":
         assert (fields["Database"], fields["Table"]) == ("sales_pg", "reporting_t")
         assert result.request["Connections"] == {"Connections": ["sales_pg"]}

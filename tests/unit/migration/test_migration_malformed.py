@@ -38,19 +38,27 @@ CASES: dict[str, tuple[Breaker, list[str]]] = {
         lambda b, s: b.edge(s["write"], b.step(2, "mystery", "SHELL_SCRIPT", {"cmd": "ls"}, 1, step_id=29)),
         ["'mystery'", "unknown step type 'SHELL_SCRIPT'"],
     ),
-    "malformed_json": (lambda b, s: _config(b, s["shape"], '{"rules": [ {"op": "rename"'),
-                       ["'shape'", "not valid JSON"]),
-    "unknown_rule_op": (lambda b, s: _config(b, s["shape"], '{"rules": [{"op": "pivot"}]}'),
-                        ["'shape'", "unknown rule op 'pivot'"]),
+    "malformed_json": (
+        lambda b, s: _config(b, s["shape"], '{"rules": [ {"op": "rename"'),
+        ["'shape'", "not valid JSON"],
+    ),
+    "unknown_rule_op": (
+        lambda b, s: _config(b, s["shape"], '{"rules": [{"op": "pivot"}]}'),
+        ["'shape'", "unknown rule op 'pivot'"],
+    ),
     "duplicate_step_names": (
         lambda b, s: next(r for r in b.rows["edls_job_step"] if r["step_id"] == s["shape"]).update(step_name="read"),
         ["step name 'read'", "several steps"],
     ),
-    "unconsumed_step": (lambda b, s: b.step(2, "orphan", "FILE_INGEST", file_ingest("s3://x/"), 1, step_id=28),
-                        ["'orphan'", "nothing consumes"]),
+    "unconsumed_step": (
+        lambda b, s: b.step(2, "orphan", "FILE_INGEST", file_ingest("s3://x/"), 1, step_id=28),
+        ["'orphan'", "nothing consumes"],
+    ),
     "unknown_connection": (
-        lambda b, s: _config(b, s["read"], '{"connection": "nope", "table": "a.b"}')
-        or next(r for r in b.rows["edls_job_step"] if r["step_id"] == s["read"]).update(step_type="DB_INGEST"),
+        lambda b, s: (
+            _config(b, s["read"], '{"connection": "nope", "table": "a.b"}')
+            or next(r for r in b.rows["edls_job_step"] if r["step_id"] == s["read"]).update(step_type="DB_INGEST")
+        ),
         ["'read'", "connection 'nope'"],
     ),
     "config_shape": (lambda b, s: _config(b, s["write"], '{"target": {"type": "ftp"}}'), ["'write'", "config"]),

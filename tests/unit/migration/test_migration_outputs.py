@@ -93,27 +93,47 @@ def test_generated_jobs_all_validate_and_broken_ones_fail(tmp_path: Path) -> Non
 
 
 def test_validation_catches_what_botocore_skips() -> None:
-    request = {"Name": "j", "Role": "r", "Command": {"Name": "glueetl"}, "CodeGenConfigurationNodes": {
-        "node-1": {"S3CsvSource": {"Name": "s", "Paths": ["s3://a"], "Separator": "comma", "QuoteChar": "bogus"}},
-        "node-2": {"Join": {"Name": "j\nk", "Inputs": ["node-1"], "JoinType": "equijoin", "Columns": []}},
-    }}
+    request = {
+        "Name": "j",
+        "Role": "r",
+        "Command": {"Name": "glueetl"},
+        "CodeGenConfigurationNodes": {
+            "node-1": {"S3CsvSource": {"Name": "s", "Paths": ["s3://a"], "Separator": "comma", "QuoteChar": "bogus"}},
+            "node-2": {"Join": {"Name": "j\nk", "Inputs": ["node-1"], "JoinType": "equijoin", "Columns": []}},
+        },
+    }
     problems = " | ".join(validate_request("CreateJob", request))
     assert "'bogus' is not one of" in problems  # enum
     assert "does not match the pattern" in problems  # node name with a newline
     assert "Columns" in problems  # min length from botocore
 
 
-@pytest.mark.parametrize(("nodes", "fragment"), [
-    ({"bad id": {"S3CsvSource": {"Name": "a"}}}, "does not match"),
-    ({"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"Join": {"Name": "j", "Inputs": ["n1"]}}}, "exactly 2 inputs"),
-    ({"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"DynamicTransform": {"Inputs": ["n1", "n1"]}}}, "exactly 1 input"),
-    ({"n1": {"S3CsvSource": {"Name": "a"}, "Filter": {}}}, "exactly one node type"),
-    ({"n1": {"Filter": {"Inputs": ["n2"]}}, "n2": {"Filter": {"Inputs": ["n1"]}}}, "cycle"),
-    ({"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"S3DirectTarget": {"Inputs": ["n9"]}}}, "not a node of this job"),
-    ({"n1": {"S3CsvSource": {"Name": "a"}}}, "nothing consumes"),
-    ({"n1": {"S3CsvSource": {}}, "n2": {"S3CsvSource": {}},
-      "n3": {"SparkSQL": {"Inputs": ["n1", "n2"], "SqlAliases": [{"From": "n4", "Alias": "x"}]}},
-      "n4": {"S3DirectTarget": {"Inputs": ["n3"]}}}, "SqlAlias.From 'n4'"),
-])
+@pytest.mark.parametrize(
+    ("nodes", "fragment"),
+    [
+        ({"bad id": {"S3CsvSource": {"Name": "a"}}}, "does not match"),
+        ({"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"Join": {"Name": "j", "Inputs": ["n1"]}}}, "exactly 2 inputs"),
+        (
+            {"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"DynamicTransform": {"Inputs": ["n1", "n1"]}}},
+            "exactly 1 input",
+        ),
+        ({"n1": {"S3CsvSource": {"Name": "a"}, "Filter": {}}}, "exactly one node type"),
+        ({"n1": {"Filter": {"Inputs": ["n2"]}}, "n2": {"Filter": {"Inputs": ["n1"]}}}, "cycle"),
+        (
+            {"n1": {"S3CsvSource": {"Name": "a"}}, "n2": {"S3DirectTarget": {"Inputs": ["n9"]}}},
+            "not a node of this job",
+        ),
+        ({"n1": {"S3CsvSource": {"Name": "a"}}}, "nothing consumes"),
+        (
+            {
+                "n1": {"S3CsvSource": {}},
+                "n2": {"S3CsvSource": {}},
+                "n3": {"SparkSQL": {"Inputs": ["n1", "n2"], "SqlAliases": [{"From": "n4", "Alias": "x"}]}},
+                "n4": {"S3DirectTarget": {"Inputs": ["n3"]}},
+            },
+            "SqlAlias.From 'n4'",
+        ),
+    ],
+)
 def test_dag_validation_rules(nodes: dict, fragment: str) -> None:
     assert fragment in " | ".join(validate_dag(nodes))

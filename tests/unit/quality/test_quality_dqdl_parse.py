@@ -33,8 +33,16 @@ MIGRATOR_SUBSET = """Rules = [
 def test_parses_the_migrator_subset_into_typed_rules() -> None:
     rules = parse_dqdl(MIGRATOR_SUBSET)
     assert [type(r) for r in rules] == [
-        NotNullRule, UniqueRule, RangeRule, RangeRule, RangeRule, RegexRule, AllowedValuesRule,
-        RowCountRule, RowCountRule, FreshnessRule,
+        NotNullRule,
+        UniqueRule,
+        RangeRule,
+        RangeRule,
+        RangeRule,
+        RegexRule,
+        AllowedValuesRule,
+        RowCountRule,
+        RowCountRule,
+        FreshnessRule,
     ]
     assert rules[0].column == "order_id"
     assert rules[1].columns() == ["order_id"]
@@ -110,13 +118,13 @@ def test_string_equality_threshold_units_comments_and_escapes() -> None:
         ('Rules = [ ColumnValues "a" between 5 ]', 'ColumnValues "a" between 5'),
         ('Rules = [ ColumnValues "a" matches "(" ]', "invalid regular expression"),
         ('Rules = [ ColumnValues "a" in ["x" "y"] ]', "value list"),
-        ('Rules = [ RowCount > ]', "RowCount >"),
+        ("Rules = [ RowCount > ]", "RowCount >"),
         ('Rules = [ DataFreshness "ts" <= 24 weeks ]', "weeks"),
         ('Rules = [ DataFreshness "ts" >= 24 hours ]', "DataFreshness supports"),
         ('Rules = [ IsComplete "a" extra ]', "unexpected 'extra'"),
         ('Rules = [ ColumnValues "a" between 9 and 1 ]', "greater than max"),
         ("Rules = [ IsComplete 'a' ]", "cannot read DQDL"),
-        ('Rules = [ RowCount > 5 with threshold > 0.5 ]', "does not take a threshold"),
+        ("Rules = [ RowCount > 5 with threshold > 0.5 ]", "does not take a threshold"),
     ],
 )
 def test_malformed_rules_raise_input_error_naming_the_rule(text: str, fragment: str) -> None:

@@ -13,8 +13,9 @@ from glueforge.quality.suites import load_suite
 SHIPPED = Path(__file__).resolve().parents[3] / "dbt_project" / "quality"
 
 
-@pytest.mark.parametrize("name", ["bronze_orders", "bronze_customers_masked", "gold_daily_revenue",
-                                  "gold_customer_lifetime_value"])
+@pytest.mark.parametrize(
+    "name", ["bronze_orders", "bronze_customers_masked", "gold_daily_revenue", "gold_customer_lifetime_value"]
+)
 def test_shipped_suites_load_by_name(name: str) -> None:
     suite = load_suite(name, [SHIPPED])
     assert suite.name == name and suite.rules and suite.table
@@ -51,7 +52,7 @@ def test_bad_suites_name_file_and_problem(tmp_path: Path, text: str, error: type
 
 
 def test_unknown_suite_lists_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(NotFoundError, match="no suite named .nope.*known: bronze_customers_masked, bronze_orders"):
+    with pytest.raises(NotFoundError, match=r"no suite named .nope.*known: bronze_customers_masked, bronze_orders"):
         load_suite("nope", [SHIPPED])
     with pytest.raises(NotFoundError, match="does not exist"):
         load_suite(tmp_path / "missing.yml")

@@ -98,13 +98,23 @@ def token_forms(tokens: list[str]) -> set[str]:
 ContextVerdict = Literal["raise", "veto", "neutral"]
 
 
+SUBSTRING_MIN = 5  # words this long also match inside run-together names (``driverlicensenumber``)
+
+
+def _mentions(forms: set[str], compact: str, words: frozenset[str]) -> bool:
+    if forms & words:
+        return True
+    return any(len(w) >= SUBSTRING_MIN and w.replace("_", "") in compact for w in words)
+
+
 def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
     """Hard vetoes win; then a context word raises; then a decoy word vetoes."""
     forms = token_forms(tokens)
-    if forms & entity.hard_veto_words:
+    compact = "".join(tokens)
+    if _mentions(forms, compact, entity.hard_veto_words):
         return "veto"
-    if forms & entity.context_words:
+    if _mentions(forms, compact, entity.context_words):
         return "raise"
-    if forms & entity.veto_words:
+    if _mentions(forms, compact, entity.veto_words):
         return "veto"
     return "neutral"

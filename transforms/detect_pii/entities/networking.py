@@ -14,7 +14,7 @@ _IP_WORDS = frozenset({"ip", "ipv4", "ipv6", "ipaddress", "ip_address", "ipaddr"
 def _mostly_versions(values: list[str]) -> bool:
     """A column whose IPv4-shaped values mostly look like ``3.12.0.7`` holds versions, not addresses."""
     v4 = [value for value in values if ":" not in value]
-    return bool(v4) and sum(v.ipv4_version_like(value) for value in v4) >= 0.5 * len(v4)
+    return bool(v4) and sum(v.ipv4_version_like(value) for value in v4) >= 0.8 * len(v4)
 
 
 IP_ADDRESS = EntityDef(

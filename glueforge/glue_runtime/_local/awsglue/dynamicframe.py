@@ -82,7 +82,13 @@ class DynamicFrame:
     def filter(self, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "", **_: Any) -> DynamicFrame:
         return self._derive(filter_frame(self._df, f), transformation_ctx)
 
-    def map(self, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "", **_: Any) -> DynamicFrame:
+    def map(
+        self,
+        f: Callable[[DynamicRecord], Any],
+        preservesPartitioning: bool = False,
+        transformation_ctx: str = "",
+        **_: Any,
+    ) -> DynamicFrame:
         return self._derive(map_frame(self._df, f), transformation_ctx)
 
     # --- fields ------------------------------------------------------------------------------------------

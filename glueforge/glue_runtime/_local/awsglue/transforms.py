@@ -65,7 +65,7 @@ class Map(GlueTransform):
     def __call__(
         self, frame: DynamicFrame, f: Callable[[DynamicRecord], Any], transformation_ctx: str = "", **_: Any
     ) -> DynamicFrame:
-        return frame.map(f, transformation_ctx)
+        return frame.map(f, transformation_ctx=transformation_ctx)
 
 
 class DropFields(GlueTransform):

@@ -1,13 +1,12 @@
 # A Glue Studio-shaped job: a placeholder parent node feeding the incremental_jdbc_ingest custom transform.
 import sys
 
+import incremental_jdbc_ingest  # noqa: F401 - registers DynamicFrame.incremental_jdbc_ingest
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
-
-import incremental_jdbc_ingest  # noqa: F401 - registers DynamicFrame.incremental_jdbc_ingest
 
 args = getResolvedOptions(sys.argv, ["JOB_NAME", "url", "table", "target"])
 sc = SparkContext.getOrCreate()

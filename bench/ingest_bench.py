@@ -1,0 +1,238 @@
+"""Benchmark: incremental JDBC ingest vs a naive Spark JDBC read, on a PostgreSQL table (default 2M rows).
+
+    .venv/bin/python -m bench.ingest_bench                 # 2,000,000 rows (the issue's size)
+    .venv/bin/python -m bench.ingest_bench --rows 200000   # smaller, quicker
+
+Every Spark case runs in its own subprocess with ``spark.driver.memory=512m``; wall time, work time (session
+start excluded) and the peak RSS of the worker's process tree (Python + JVM, sampled from /proc) are recorded.
+Cases: COPY TO STDOUT via psycopg (the database's raw export rate), naive read (1 partition, default fetch)
++ Iceberg write, our full load, our incremental run with 1% changed rows, our no-change run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+PG_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+PG_JDBC = "jdbc:postgresql://127.0.0.1:5432/test"
+DRIVER_MEMORY = "512m"
+
+
+# --- source ---------------------------------------------------------------------------------------------------
+def create_source(table: str, rows: int) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(
+            f"""CREATE TABLE {table} (
+                id bigint PRIMARY KEY, customer_id int, qty int, flag int,
+                amount numeric(12,2), tax numeric(12,2),
+                status text, note text, created_at timestamp, updated_at timestamptz)"""
+        )
+        conn.execute(
+            f"""INSERT INTO {table}
+                SELECT g, g % 5000, g % 7, g % 2, (g % 100000) / 100.0, (g % 1000) / 10.0,
+                       (ARRAY['placed','shipped','delivered','cancelled'])[1 + g % 4],
+                       md5(g::text), TIMESTAMP '2026-01-01' + g * interval '1 second',
+                       TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '1 second'
+                FROM generate_series(1, {rows}) g"""
+        )
+        conn.execute(f"CREATE INDEX ON {table} (updated_at)")
+        conn.execute(f"ANALYZE {table}")
+
+
+def change_one_percent(table: str) -> int:
+    import psycopg
+
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        cur = conn.execute(
+            f"UPDATE {table} SET amount = amount + 1, updated_at = TIMESTAMPTZ '2027-01-01 00:00:00+00' + "
+            f"id * interval '1 millisecond' WHERE id % 100 = 0"
+        )
+        return cur.rowcount
+
+
+def copy_rate(table: str) -> dict[str, Any]:
+    import psycopg
+
+    started = time.perf_counter()
+    size = 0
+    with (
+        psycopg.connect(PG_DSN) as conn,
+        conn.cursor() as cur,
+        cur.copy(f"COPY (SELECT * FROM {table}) TO STDOUT") as copy,
+    ):
+        for chunk in copy:
+            size += len(chunk)
+    return {"seconds": round(time.perf_counter() - started, 2), "bytes": size}
+
+
+# --- workers (run in a subprocess each) -------------------------------------------------------------------------
+def worker(case: str, table: str, warehouse: str) -> dict[str, Any]:
+    from glueforge.session import get_spark
+    from glueforge.settings import load_settings
+
+    started = time.perf_counter()
+    spark = get_spark(load_settings(warehouse=warehouse, driver_memory=DRIVER_MEMORY))
+    session_seconds = time.perf_counter() - started
+    work_started = time.perf_counter()
+    result: dict[str, Any] = {}
+    if case == "naive":
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS bench")
+        df = spark.read.jdbc(PG_JDBC, table, properties={"user": "postgres"})
+        df.writeTo("bench.naive").using("iceberg").createOrReplace()
+        result["rows"] = spark.table("bench.naive").count()
+    else:
+        from transforms.incremental_jdbc_ingest import ingest
+
+        summary = ingest(
+            spark,
+            url=PG_JDBC,
+            user="postgres",
+            table=table,
+            cursor_column="updated_at",
+            primary_keys="id",
+            target_table="bench.ours",
+        ).summary
+        result["rows"] = summary.rows_read
+        result["summary"] = summary.as_dict()
+    result["session_seconds"] = round(session_seconds, 2)
+    result["work_seconds"] = round(time.perf_counter() - work_started, 2)
+    return result
+
+
+def _tree_rss_kib(root: int) -> int:
+    """RSS of ``root`` and all its descendants (KiB), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def run_case(case: str, table: str, warehouse: str, timeout: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.ingest_bench", "--worker", case, "--table", table, "--warehouse", warehouse],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kib(process.pid))
+            done.wait(0.25)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        stderr += "\nTIMEOUT"
+    done.set()
+    sampler.join()
+    outcome: dict[str, Any] = {
+        "case": case,
+        "wall_seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mib": round(peak / 1024),
+        "exit_code": process.returncode,
+    }
+    lines = [line for line in stdout.strip().splitlines() if line.startswith("{")]
+    if process.returncode == 0 and lines:
+        outcome.update(json.loads(lines[-1]))
+        outcome["ok"] = True
+    else:
+        outcome["ok"] = False
+        oom = "OutOfMemoryError" in stderr or "Java heap space" in stderr or "GC overhead" in stderr
+        outcome["failure"] = (
+            "OutOfMemoryError (Java heap space)" if oom else (stderr.strip().splitlines() or ["?"])[-1][:300]
+        )
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--table", default="gf_bench_ingest")
+    parser.add_argument("--warehouse", default=None)
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--worker", choices=["naive", "ours"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.table, args.warehouse)))
+        return 0
+
+    warehouse = args.warehouse or tempfile.mkdtemp(prefix="gf-ingest-bench-")
+    print(f"creating {args.rows:,} rows in PostgreSQL table {args.table} ...", flush=True)
+    create_source(args.table, args.rows)
+    results: dict[str, Any] = {"rows": args.rows, "driver_memory": DRIVER_MEMORY, "cpus": os.cpu_count()}
+    results["copy"] = copy_rate(args.table)
+    print("copy:", results["copy"], flush=True)
+    if not args.skip_naive:
+        results["naive"] = run_case("naive", args.table, warehouse, args.timeout)
+        print("naive:", {k: v for k, v in results["naive"].items() if k != "summary"}, flush=True)
+    results["full"] = run_case("ours", args.table, warehouse, args.timeout)
+    print("ours full:", {k: v for k, v in results["full"].items() if k != "summary"}, flush=True)
+    results["changed_rows"] = change_one_percent(args.table)
+    results["incremental"] = run_case("ours", args.table, warehouse, args.timeout)
+    print("ours 1%:", {k: v for k, v in results["incremental"].items() if k != "summary"}, flush=True)
+    results["no_change"] = run_case("ours", args.table, warehouse, args.timeout)
+    print("ours no-change:", {k: v for k, v in results["no_change"].items() if k != "summary"}, flush=True)
+
+    def rate(case: dict[str, Any]) -> float | None:
+        return float(args.rows / case["work_seconds"]) if case.get("ok") else None
+
+    ratios: dict[str, Any] = {"copy_rows_per_s": round(args.rows / results["copy"]["seconds"])}
+    full_rate, naive_rate = rate(results["full"]), rate(results.get("naive", {}))
+    if full_rate:
+        ratios["full_rows_per_s"] = round(full_rate)
+        ratios["full_vs_copy"] = round(full_rate / ratios["copy_rows_per_s"], 3)
+        ratios["full_vs_naive"] = round(full_rate / naive_rate, 2) if naive_rate else "naive failed"
+        for case in ("incremental", "no_change"):
+            if results[case].get("ok"):
+                ratios[f"{case}_vs_full_time"] = round(
+                    results[case]["work_seconds"] / results["full"]["work_seconds"], 3
+                )
+    for case in ("naive", "full", "incremental", "no_change"):
+        if case in results:
+            ratios[f"{case}_peak_rss_mib"] = results[case]["peak_rss_mib"]
+    results["ratios"] = ratios
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The `glueforge pii` contract: scan/mask files in a subprocess (as users run it), plus in-process error paths."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+GLUEFORGE = [sys.executable, "-m", "glueforge"]
+HEADER = ["id", "email", "phone", "ssn", "card", "ip", "notes", "order_id", "amount", "version"]
+ROWS = [
+    ["1", "ann.lee@example.com", "(212) 555-0199", "536-22-1234", "4111 1111 1111 1111", "8.8.4.4",
+     'Mail ann.lee@example.com, "thanks"', "4111111111111112", "3948.06", "1.2.3.4"],
+    ["2", "bo.kim@example.org", "+44 20 7946 0958", "123-45-6789", "2221000000000009", "172.16.254.1",
+     "multi\nline, nothing", "1234567812345678", "12.50", "3.12.0.7"],
+    ["3", "", "", "", "", "", "", "", "", ""],
+]
+
+
+def write_csv(path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        writer.writerows(ROWS)
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return list(csv.reader(stream))
+
+
+# Both commands run through the console entry point ``glueforge.cli.main`` in ONE fresh process (one JVM start
+# instead of two); each call's exit code is reported on its own line.
+RUNNER = """
+import json, sys
+from glueforge.cli import main
+codes = []
+for argv in json.loads(sys.argv[1]):
+    try:
+        codes.append(main(argv))
+    except SystemExit as exc:
+        codes.append(exc.code)
+print("EXIT_CODES", json.dumps(codes))
+"""
+
+
+def glueforge(tmp_path: Path, *commands: list[str]) -> tuple[list[int], subprocess.CompletedProcess]:
+    env = {**os.environ, "GLUEFORGE_WAREHOUSE": str(tmp_path / "wh"), "GLUEFORGE_PII_HMAC_KEY": "k" * 24}
+    done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(list(commands))], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    codes_line = [line for line in done.stdout.splitlines() if line.startswith("EXIT_CODES")]
+    assert codes_line, done.stderr[-2000:]
+    return json.loads(codes_line[0].split(" ", 1)[1]), done
+
+
+def test_scan_and_mask_csv_in_a_subprocess(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    write_csv(source)
+    codes, done = glueforge(
+        tmp_path,
+        ["pii", "scan", "--input", str(source), "--report", "out/report.json", "--json"],
+        ["pii", "mask", "--input", str(source), "--output", "out/masked.csv", "--mode", "cell", "--action", "hmac"],
+    )
+    assert codes == [0, 0], done.stderr[-2000:]
+    report = json.loads((tmp_path / "out/report.json").read_text())
+    entities = {c["name"]: c["entities"] for c in report["columns"]}
+    assert entities == {
+        "id": [], "email": ["EMAIL"], "phone": ["PHONE_NUMBER"], "ssn": ["USA_SSN"], "card": ["CREDIT_CARD"],
+        "ip": ["IP_ADDRESS"], "notes": ["EMAIL"], "order_id": [], "amount": [], "version": [],
+    }
+    assert (tmp_path / "out/report.md").read_text().startswith("# PII report: people.csv")
+    assert "ann.lee" not in (tmp_path / "out/report.json").read_text()
+    summary = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
+    assert summary["pii_columns"]["ssn"] == ["USA_SSN"]
+
+    rows = read_csv(tmp_path / "out/masked.csv")
+    assert rows[0] == HEADER and len(rows) == 4
+    from transforms.detect_pii.actions import hmac_hex
+
+    key = b"k" * 24
+    assert rows[1][1] == hmac_hex(key, "ann.lee@example.com")
+    assert rows[1][6] == f'Mail {hmac_hex(key, "ann.lee@example.com")}, "thanks"'
+    assert rows[2][6] == "multi\nline, nothing"
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert [r[7:] for r in rows[1:]] == [r[7:] for r in ROWS]  # decoys untouched
+    assert rows[3] == ROWS[2]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["masked.csv", "report.json", "report.md"]
+
+
+def test_mask_parquet_and_error_paths(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    from glueforge.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GLUEFORGE_WAREHOUSE", str(tmp_path / "wh"))
+    spark.createDataFrame([tuple(r) for r in ROWS], ", ".join(f"{h} string" for h in HEADER)) \
+        .coalesce(1).write.parquet(str(tmp_path / "in.parquet"))
+    source = next((tmp_path / "in.parquet").glob("part-*.parquet"))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["pii", "mask", "--input", str(source), "--output", "out.parquet",
+                                 "--action", "partial", "--keep-right", "4"])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [r["ssn"] for r in table] == ["*******1234", "*******6789", ""]
+    assert [r["card"] for r in table] == ["***************1111", "************0009", ""]
+    assert [r["amount"] for r in table] == ["3948.06", "12.50", ""]
+
+    monkeypatch.delenv("GLUEFORGE_PII_HMAC_KEY", raising=False)
+    failed = runner.invoke(cli, ["pii", "mask", "--input", str(source), "--output", "h.parquet", "--action", "hmac"])
+    assert failed.exit_code != 0 and "GLUEFORGE_PII_HMAC_KEY" in str(failed.exception)
+    assert not (tmp_path / "h.parquet").exists()
+    wrong = runner.invoke(cli, ["pii", "mask", "--input", str(source), "--output", "x.csv"])
+    assert "must be a .parquet file" in str(wrong.exception)
+    missing = runner.invoke(cli, ["pii", "scan", "--input", "nope.csv", "--report", "r.json"])
+    assert "does not exist" in str(missing.exception)
