@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import tempfile
@@ -43,9 +44,9 @@ def bench_migration(jobs: int, baseline_jobs: int, work: Path) -> dict[str, Any]
     db = builder.write_sqlite(work / "edls.db")
     steps = len(builder.rows["edls_job_step"])
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     results = migrate_once(db, work / "out")
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     by_status: dict[str, int] = {}
     for result in results:
         by_status[result.status] = by_status.get(result.status, 0) + 1
@@ -57,7 +58,7 @@ def bench_migration(jobs: int, baseline_jobs: int, work: Path) -> dict[str, Any]
     from migration import validation
 
     names = [r.job_name for r in results][:baseline_jobs]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for name in names:
         validation.glue_model.cache_clear()
         validation.operation.cache_clear()
@@ -66,6 +67,7 @@ def bench_migration(jobs: int, baseline_jobs: int, work: Path) -> dict[str, Any]
         custom_transforms.TransformCatalog._packages = None
         migrate_once(db, work / "baseline", [name])
     baseline_per_job = (time.perf_counter() - started) / len(names)
+    baseline_cpu_per_job = (time.process_time() - cpu_started) / len(names)
     return {
         "jobs": jobs,
         "steps": steps,
@@ -74,13 +76,17 @@ def bench_migration(jobs: int, baseline_jobs: int, work: Path) -> dict[str, Any]
         "broken_injected": len(broken),
         "broken_not_reported": missed,
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
         "jobs_per_s": round(jobs / wall, 1),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "max_rss_mb_before": round(rss_before, 1),
         "max_rss_mb_after_migration": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "baseline_jobs_timed": len(names),
         "baseline_s_per_job": round(baseline_per_job, 4),
         "baseline_wall_s_scaled": round(baseline_per_job * jobs, 1),
         "speedup_vs_baseline": round(baseline_per_job * jobs / wall, 1),
+        "baseline_cpu_s_per_job": round(baseline_cpu_per_job, 4),
+        "cpu_speedup_vs_baseline": round(baseline_cpu_per_job * jobs / cpu, 1),
     }
 
 
@@ -171,11 +177,17 @@ def bench_deploy(out: Path, limit: int, rate: float, throttle_share: float, conc
     target = DeployTarget("eu-west-1", "glueforge-glue-assets", "glueforge-glue-assets")
     runs = []
     for _ in range(2):  # first run creates, second run (same requests) must only update
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcome = deploy_requests(
             requests, scripts, target, glue=glue, s3=s3, concurrency=concurrency, transforms=transforms
         )
-        runs.append({"wall_s": round(time.perf_counter() - started, 1), **outcome.summary()})
+        runs.append(
+            {
+                "wall_s": round(time.perf_counter() - started, 1),
+                "cpu_s": round(time.process_time() - cpu_started, 1),
+                **outcome.summary(),
+            }
+        )
     expected = {r["Name"] for r in requests}
     return {
         "jobs": len(requests),
@@ -202,7 +214,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         migration = bench_migration(args.jobs, args.baseline_jobs, work)
-        print(json.dumps({"migration": migration}, indent=2))
+        print(json.dumps({"migration": migration}, indent=2), flush=True)
         deploy = bench_deploy(work / "out", args.deploy_jobs, args.rate, args.throttle_share, args.concurrency)
         print(json.dumps({"deploy": deploy}, indent=2))
 

@@ -75,22 +75,29 @@ def schema_ddl(fields: dict[str, Any]) -> str | None:
     return ", ".join(f"`{c['Name']}` {c.get('Type', 'string')}" for c in schemas[0]["Columns"])
 
 
+FORMAT_OPTIONS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t", "ctrla": "\u0001"}
+
+
 @writer("S3CsvSource", "S3JsonSource", "S3ParquetSource")
 def _s3_source(target: str, fields: dict[str, Any], inputs: list[str]) -> list[str]:
-    reader = "spark.read"
-    ddl = schema_ddl(fields)
-    if ddl:
-        reader += f".schema({ddl!r})"
-    if "Separator" in fields:
-        options = {
-            "sep": SEPARATORS[fields["Separator"]],
-            "quote": QUOTES[fields["QuoteChar"]],
-            "header": str(fields.get("WithHeader", False)).lower(),
-            "recursiveFileLookup": "true",
-        }
-        return [f"{target} = {reader}.options(**{options!r}).csv({fields['Paths']!r})"]
-    method = "json" if "JsonSource" in target or fields.get("_kind") == "json" else "parquet"
-    return [f"{target} = {reader}.option('recursiveFileLookup', 'true').{method}({fields['Paths']!r})"]
+    fmt = fields["_kind"]
+    options: dict[str, Any] = {"paths": fields["Paths"], "recurse": True}
+    format_options: dict[str, Any] = {}
+    if fmt == "csv":
+        format_options = {"separator": SEPARATORS[fields["Separator"]], "withHeader": fields.get("WithHeader", False)}
+        if fields["QuoteChar"] != "disabled":
+            format_options["quoteChar"] = QUOTES[fields["QuoteChar"]]
+    if fields.get("CompressionType"):
+        options["compression"] = fields["CompressionType"]
+    lines = [
+        f"{target} = glueContext.create_dynamic_frame.from_options(connection_type='s3', format={fmt!r}, "
+        f"connection_options={options!r}, format_options={format_options!r}).toDF()"
+    ]
+    schemas = fields.get("OutputSchemas")
+    if schemas:  # the legacy schema: cast to the declared types
+        casts = ", ".join(f"F.col({c['Name']!r}).cast({c.get('Type', 'string')!r})" for c in schemas[0]["Columns"])
+        lines.append(f"{target} = {target}.select({casts})")
+    return lines
 
 
 @writer("DirectJDBCSource")
@@ -200,11 +207,11 @@ def _dq(target: str, fields: dict[str, Any], inputs: list[str]) -> list[str]:
 
 @writer("S3DirectTarget")
 def _s3_target(target: str, fields: dict[str, Any], inputs: list[str]) -> list[str]:
-    partitions = [p[0] for p in fields.get("PartitionKeys", [])]
-    chain = f"{inputs[0]}.write.mode('append').format({fields['Format']!r})"
-    if partitions:
-        chain += f".partitionBy(*{partitions!r})"
-    return [f"{chain}.save({fields['Path']!r})"]
+    options = {"path": fields["Path"], "partitionKeys": [p[0] for p in fields.get("PartitionKeys", [])]}
+    return [
+        f"glueContext.write_dynamic_frame.from_options(frame=DynamicFrame.fromDF({inputs[0]}, glueContext, "
+        f"{target!r}), connection_type='s3', format={fields['Format']!r}, connection_options={options!r})"
+    ]
 
 
 @writer("S3IcebergCatalogTarget")

@@ -18,16 +18,33 @@ CLI_ACTIONS = ["detect", "redact", "partial", "hash", "hmac", "nullify"]
 
 def _detection_options(func: F) -> F:
     options = [
-        click.option("--sample-fraction", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
-                     help="Share of rows sampled to classify columns (Glue's default is 0.1)."),
-        click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
-                     help="Share of sampled non-empty values that must match for a column to be PII."),
-        click.option("--entities", "entity_types", default="",
-                     help="Comma-separated entity types or categories (UNIVERSAL, HIPAA, ...). Default: all."),
+        click.option(
+            "--sample-fraction",
+            type=click.FloatRange(0, 1, min_open=True),
+            default=1.0,
+            show_default=True,
+            help="Share of rows sampled to classify columns (Glue's default is 0.1).",
+        ),
+        click.option(
+            "--threshold",
+            type=click.FloatRange(0, 1),
+            default=0.1,
+            show_default=True,
+            help="Share of sampled non-empty values that must match for a column to be PII.",
+        ),
+        click.option(
+            "--entities",
+            "entity_types",
+            default="",
+            help="Comma-separated entity types or categories (UNIVERSAL, HIPAA, ...). Default: all.",
+        ),
         click.option("--include", "include_columns", default="", help="Comma-separated columns to scan."),
         click.option("--exclude", "exclude_columns", default="", help="Comma-separated columns to skip."),
-        click.option("--custom-entities", default=None,
-                     help='JSON list of {"name", "regex", "contextWords"} custom entity types.'),
+        click.option(
+            "--custom-entities",
+            default=None,
+            help='JSON list of {"name", "regex", "contextWords"} custom entity types.',
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -37,17 +54,28 @@ def _detection_options(func: F) -> F:
 def _masking_options(func: F) -> F:
     options = [
         click.option("--mode", type=click.Choice(["column", "cell"]), default="column", show_default=True),
-        click.option("--action", type=click.Choice(CLI_ACTIONS, case_sensitive=False), default="redact",
-                     show_default=True),
-        click.option("--detection-parameters", default=None,
-                     help="Glue-style per-entity actions JSON (or @file.json)."),
+        click.option(
+            "--action", type=click.Choice(CLI_ACTIONS, case_sensitive=False), default="redact", show_default=True
+        ),
+        click.option(
+            "--detection-parameters", default=None, help="Glue-style per-entity actions JSON (or @file.json)."
+        ),
         click.option("--keep-left", type=click.IntRange(0, 999), default=0, help="PARTIAL: characters kept left."),
-        click.option("--keep-right", type=click.IntRange(0, 999), default=4, show_default=True,
-                     help="PARTIAL: characters kept right."),
+        click.option(
+            "--keep-right",
+            type=click.IntRange(0, 999),
+            default=4,
+            show_default=True,
+            help="PARTIAL: characters kept right.",
+        ),
         click.option("--match-pattern", default=None, help="PARTIAL: mask only what this regex matches."),
         click.option("--redact-text", default="*******", show_default=True),
-        click.option("--hmac-key-env", default="GLUEFORGE_PII_HMAC_KEY", show_default=True,
-                     help="Environment variable holding the HMAC key."),
+        click.option(
+            "--hmac-key-env",
+            default="GLUEFORGE_PII_HMAC_KEY",
+            show_default=True,
+            help="Environment variable holding the HMAC key.",
+        ),
         click.option("--hmac-secret-id", default=None, help="Secrets Manager secret holding the HMAC key."),
     ]
     for option in reversed(options):
@@ -58,11 +86,21 @@ def _masking_options(func: F) -> F:
 def _params(**values: Any) -> dict[str, Any]:
     """CLI option values -> the transform's (Glue) parameter names."""
     names = {
-        "sample_fraction": "sampleFraction", "threshold": "thresholdFraction", "entity_types": "entityTypesToDetect",
-        "include_columns": "includeColumns", "exclude_columns": "excludeColumns", "custom_entities": "customEntities",
-        "mode": "detectionMode", "action": "action", "detection_parameters": "detectionParameters",
-        "keep_left": "numLeftCharsToExclude", "keep_right": "numRightCharsToExclude", "match_pattern": "matchPattern",
-        "redact_text": "redactText", "hmac_key_env": "hmacKeyEnvVar", "hmac_secret_id": "hmacSecretId",
+        "sample_fraction": "sampleFraction",
+        "threshold": "thresholdFraction",
+        "entity_types": "entityTypesToDetect",
+        "include_columns": "includeColumns",
+        "exclude_columns": "excludeColumns",
+        "custom_entities": "customEntities",
+        "mode": "detectionMode",
+        "action": "action",
+        "detection_parameters": "detectionParameters",
+        "keep_left": "numLeftCharsToExclude",
+        "keep_right": "numRightCharsToExclude",
+        "match_pattern": "matchPattern",
+        "redact_text": "redactText",
+        "hmac_key_env": "hmacKeyEnvVar",
+        "hmac_secret_id": "hmacSecretId",
     }
     params = {names[k]: v for k, v in values.items() if k in names and v is not None}
     detection = params.get("detectionParameters")
@@ -80,8 +118,9 @@ def _spark(warehouse: Path | None) -> Any:
 
 def _print_report(report: Any, as_json: bool, extra: dict[str, Any] | None = None) -> None:
     if as_json:
-        click.echo(json.dumps({"table": report.table, "pii_columns": report.pii_columns, **(extra or {})},
-                              sort_keys=True))
+        click.echo(
+            json.dumps({"table": report.table, "pii_columns": report.pii_columns, **(extra or {})}, sort_keys=True)
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -120,8 +159,13 @@ def entities() -> None:
 
 @pii.command()
 @click.option("--input", "input_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSON report path; a Markdown report is written next to it (.md).")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="JSON report path; a Markdown report is written next to it (.md).",
+)
 @_detection_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of a table.")
 @warehouse_option
@@ -140,14 +184,20 @@ def scan(input_path: Path, report_path: Path, as_json: bool, warehouse: Path | N
 @pii.command()
 @click.option("--input", "input_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the JSON (+ Markdown) report here.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the JSON (+ Markdown) report here.",
+)
 @_detection_options
 @_masking_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of a table.")
 @warehouse_option
-def mask(input_path: Path, output_path: Path, report_path: Path | None, as_json: bool, warehouse: Path | None,
-         **options: Any) -> None:
+def mask(
+    input_path: Path, output_path: Path, report_path: Path | None, as_json: bool, warehouse: Path | None, **options: Any
+) -> None:
     """Write a copy of a CSV/Parquet file with detected PII masked (same rows, columns and format)."""
     from glueforge.errors import InputError
     from transforms.detect_pii.files import file_format, read_file, write_file
@@ -172,8 +222,12 @@ def mask(input_path: Path, output_path: Path, report_path: Path | None, as_json:
 def _jdbc_options(func: F) -> F:
     options = [
         click.option("--url", default=None, help="JDBC URL (e.g. jdbc:postgresql://127.0.0.1:5432/test)."),
-        click.option("--database", "database_name", default=None,
-                     help="A database named in settings (glueforge.toml [databases.NAME]) instead of --url."),
+        click.option(
+            "--database",
+            "database_name",
+            default=None,
+            help="A database named in settings (glueforge.toml [databases.NAME]) instead of --url.",
+        ),
         click.option("--table", required=True, help="Table name, optionally schema.table."),
         click.option("--user", default=None),
         click.option("--password-env", default=None, help="Environment variable holding the password."),
@@ -183,8 +237,7 @@ def _jdbc_options(func: F) -> F:
     return func
 
 
-def _target(url: str | None, database_name: str | None, table: str, user: str | None,
-            password_env: str | None) -> Any:
+def _target(url: str | None, database_name: str | None, table: str, user: str | None, password_env: str | None) -> Any:
     from glueforge.errors import ConfigError
     from glueforge.settings import load_settings
     from transforms.detect_pii.tables import JdbcTarget
@@ -208,8 +261,17 @@ def _target(url: str | None, database_name: str | None, table: str, user: str | 
 @_detection_options
 @click.option("--json", "as_json", is_flag=True)
 @warehouse_option
-def scan_table(url: str | None, database_name: str | None, table: str, user: str | None, password_env: str | None,
-               report_path: Path, as_json: bool, warehouse: Path | None, **options: Any) -> None:
+def scan_table(
+    url: str | None,
+    database_name: str | None,
+    table: str,
+    user: str | None,
+    password_env: str | None,
+    report_path: Path,
+    as_json: bool,
+    warehouse: Path | None,
+    **options: Any,
+) -> None:
     """Report the PII columns of a relational table read over JDBC (the seed's Redshift scan)."""
     from transforms.detect_pii import tables
 
@@ -227,9 +289,18 @@ def scan_table(url: str | None, database_name: str | None, table: str, user: str
 @_masking_options
 @click.option("--json", "as_json", is_flag=True)
 @warehouse_option
-def mask_table(url: str | None, database_name: str | None, table: str, user: str | None, password_env: str | None,
-               key_columns: str, report_path: Path | None, as_json: bool, warehouse: Path | None,
-               **options: Any) -> None:
+def mask_table(
+    url: str | None,
+    database_name: str | None,
+    table: str,
+    user: str | None,
+    password_env: str | None,
+    key_columns: str,
+    report_path: Path | None,
+    as_json: bool,
+    warehouse: Path | None,
+    **options: Any,
+) -> None:
     """Mask a table's PII columns in place: staging table + one transactional UPDATE ... FROM (PostgreSQL)."""
     from transforms.detect_pii import tables
 

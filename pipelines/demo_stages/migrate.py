@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from rich.syntax import Syntax
@@ -29,21 +30,24 @@ def run(ctx: Any) -> None:
     for column in ("job", "status", "nodes", "custom transforms", "notes"):
         table.add_column(column)
     for result in results:
-        notes = "; ".join(result.errors or result.warnings)
-        table.add_row(result.job_name, result.status, str(len(result.nodes)), ", ".join(result.custom_transforms)
-                      or "-", notes[:90] + ("..." if len(notes) > 90 else ""))
+        notes = result.errors[0][:80] if result.errors else f"{len(result.warnings)} warning(s)"
+        table.add_row(
+            result.job_name, result.status, str(len(result.nodes)), ", ".join(result.custom_transforms) or "-", notes
+        )
     ctx.console.print(table)
     demo = next(r for r in results if r.job_name == DEMO_JOB)
     ctx.console.print(f"[bold]{DEMO_JOB}[/]: DAG (Mermaid; also in {out / 'report.md'})")
     ctx.console.print(Syntax(mermaid(demo.nodes), "text", theme="ansi_dark"))
 
     data_root = workdir / "data"
+    target = data_root / "curated-bucket" / "sales_by_region"
+    shutil.rmtree(target, ignore_errors=True)  # the S3 target appends: start each demo run from empty
     write_file_inputs(data_root)
     settings = ctx.settings.model_copy(update={"data_root": data_root})
-    ctx.console.print(f"running it locally: glueforge run-job {out / 'jobs' / (DEMO_JOB + '.json')} --local "
-                      f"--data-root {data_root}")
+    ctx.console.print(
+        f"running it locally: glueforge run-job {out / 'jobs' / (DEMO_JOB + '.json')} --local --data-root {data_root}"
+    )
     summary = run_dag(demo.request or {}, ExecutionContext(ctx.spark, settings, DEMO_JOB))
-    target = data_root / "curated-bucket" / "sales_by_region"
     rows = ctx.spark.read.parquet(str(target)).orderBy("region").collect()
     result_table = Table(title=f"{target} ({sum(summary['written'].values())} rows written)")
     for column in ("region", "total_revenue", "sales_count"):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 TITLE = "PII detection and masking (bronze.customers -> bronze.customers_masked)"
 SOURCE, TARGET = "bronze.customers", "bronze.customers_masked"
 KEY_ENV_VAR = "GLUEFORGE_DEMO_HMAC_KEY"
-DEMO_ONLY_KEY = "glueforge-demo-key-PUBLIC-NOT-A-SECRET"  # noqa: S105 - a labelled demo default, not a secret
+DEMO_ONLY_KEY = "glueforge-demo-key-PUBLIC-NOT-A-SECRET"
 
 
 def run(ctx: DemoContext) -> None:
@@ -47,9 +47,12 @@ def run(ctx: DemoContext) -> None:
         view.add_column(header)
     for column in result.report.columns:
         flagged = [f for f in column.findings if f["flagged"]]
-        view.add_row(column.name, ", ".join(column.entities) or "-",
-                     ", ".join(f"{f['share']:.2f}" for f in flagged) or "-",
-                     column.action if column.entities else "-")
+        view.add_row(
+            column.name,
+            ", ".join(column.entities) or "-",
+            ", ".join(f"{f['share']:.2f}" for f in flagged) or "-",
+            column.action if column.entities else "-",
+        )
     ctx.console.print(view)
     sample = ctx.spark.table(TARGET).select("customer_id", "email", "ssn").orderBy("customer_id").limit(2).collect()
     for row in sample:

@@ -118,7 +118,7 @@ def partial_redact(value: str, options: ActionOptions) -> str:
     left, right = options.keep_left, options.keep_right
     if len(value) <= left + right:
         return char * len(value)
-    return value[:left] + char * (len(value) - left - right) + value[len(value) - right:]
+    return value[:left] + char * (len(value) - left - right) + value[len(value) - right :]
 
 
 def mask_value(value: str, spec: ActionSpec, key: bytes | None) -> str | None:
@@ -188,4 +188,4 @@ def _python_masker(spec: ActionSpec, key: bytes | None) -> Callable[[Column], Co
     def masker(values: pd.Series) -> pd.Series:
         return values.map(lambda v: None if v is None else mask_value(v, spec, key))
 
-    return masker  # type: ignore[no-any-return]
+    return masker

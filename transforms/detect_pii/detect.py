@@ -113,9 +113,7 @@ def _quoted(name: str) -> str:
 CELL_RESULT = "struct<changed:boolean,value:string,found:string>"
 
 
-def cell_masker(
-    scanner: ColumnScanner, plan: ActionPlan, key: bytes | None
-) -> Callable[[Column], Column]:
+def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> Callable[[Column], Column]:
     """A pandas UDF: spans in each candidate cell -> masked text + JSON list of findings."""
     from pyspark.sql.functions import pandas_udf
 
@@ -134,13 +132,12 @@ def cell_masker(
         nullify = False
         for span in spans:
             spec = specs[span.entity]
-            replacement = mask_value(text[span.start:span.end], spec, key)
+            replacement = mask_value(text[span.start : span.end], spec, key)
             nullify = nullify or (replacement is None)
-            pieces.append(text[cursor:span.start])
+            pieces.append(text[cursor : span.start])
             pieces.append(replacement if replacement is not None else "")
             cursor = span.end
-            found.append({"entityType": span.entity, "start": span.start, "end": span.end,
-                          "actionUsed": spec.action})
+            found.append({"entityType": span.entity, "start": span.start, "end": span.end, "actionUsed": spec.action})
         pieces.append(text[cursor:])
         changed = any(f["actionUsed"] != "DETECT" for f in found)
         return changed, (None if nullify else "".join(pieces)), json.dumps(found, separators=(",", ":"))
@@ -150,7 +147,7 @@ def cell_masker(
         rows = [one(v) for v in values]
         return pd.DataFrame(rows, columns=["changed", "value", "found"])
 
-    return masker  # type: ignore[no-any-return]
+    return masker
 
 
 TEMP_PREFIX = "__detect_pii_"

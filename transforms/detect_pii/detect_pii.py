@@ -15,7 +15,7 @@ except ImportError:  # local run: glueforge's awsglue-compatible runtime
 from transforms.detect_pii import apply as _apply
 
 
-def detect_pii(
+def detect_pii(  # type: ignore[no-untyped-def]  # Glue calls it with untyped keyword values
     self,
     entityTypesToDetect=None,
     detectionMode="column",

@@ -16,9 +16,20 @@ from glueforge.errors import ConfigError
 
 Action = Literal["DETECT", "REDACT", "PARTIAL_REDACT", "SHA256_HASH", "HMAC", "NULLIFY"]
 ACTION_ALIASES: dict[str, str] = {
-    "DETECT": "DETECT", "AUDIT": "DETECT", "REDACT": "REDACT", "MASK": "REDACT", "PARTIAL": "PARTIAL_REDACT",
-    "PARTIAL_REDACT": "PARTIAL_REDACT", "HASH": "SHA256_HASH", "SHA256": "SHA256_HASH", "SHA256_HASH": "SHA256_HASH",
-    "HMAC": "HMAC", "PSEUDONYMIZE": "HMAC", "PSEUDONYMISE": "HMAC", "NULL": "NULLIFY", "NULLIFY": "NULLIFY",
+    "DETECT": "DETECT",
+    "AUDIT": "DETECT",
+    "REDACT": "REDACT",
+    "MASK": "REDACT",
+    "PARTIAL": "PARTIAL_REDACT",
+    "PARTIAL_REDACT": "PARTIAL_REDACT",
+    "HASH": "SHA256_HASH",
+    "SHA256": "SHA256_HASH",
+    "SHA256_HASH": "SHA256_HASH",
+    "HMAC": "HMAC",
+    "PSEUDONYMIZE": "HMAC",
+    "PSEUDONYMISE": "HMAC",
+    "NULL": "NULLIFY",
+    "NULLIFY": "NULLIFY",
 }
 DEFAULT_HMAC_ENV_VAR = "GLUEFORGE_PII_HMAC_KEY"
 _MASK_TEXT = re.compile(r"^[*A-Za-z0-9_\-\[\]]{0,256}$")
@@ -165,9 +176,12 @@ class PiiOptions(BaseModel):
 
     @property
     def global_options(self) -> ActionOptions:
-        return ActionOptions(
-            redactText=self.redact_text, numLeftCharsToExclude=self.keep_left,
-            numRightCharsToExclude=self.keep_right, redactChar=self.redact_char, matchPattern=self.match_pattern,
+        return ActionOptions(  # type: ignore[call-arg]  # populated by alias, the Glue names
+            redactText=self.redact_text,
+            numLeftCharsToExclude=self.keep_left,
+            numRightCharsToExclude=self.keep_right,
+            redactChar=self.redact_char,
+            matchPattern=self.match_pattern,
         )
 
     def uses_action(self, action: str) -> bool:

@@ -14,7 +14,7 @@ from transforms.detect_pii.options import PiiOptions, parse_options
 from transforms.detect_pii.report import PiiReport, build_report
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
 
 
 @dataclass
@@ -48,7 +48,8 @@ def run(df: DataFrame, *, table: str = "dataframe", secrets_client: Any = None, 
 
     scans = scan_columns(df, columns, entities, options.sample_fraction, options.threshold)
     types = dict(df.dtypes)
-    frame, parts = df, []
+    frame = df
+    parts: list[Column] = []
     # Cell mode works on text; numbers (bigint SSNs, card numbers) are whole values: masked per column.
     cell_columns = [c for c in columns if is_text(types[c])] if options.mode == "cell" else []
     if cell_columns:
@@ -69,15 +70,21 @@ def run(df: DataFrame, *, table: str = "dataframe", secrets_client: Any = None, 
         column = F.col("`" + name.replace("`", "``") + "`")
         if spec.action != "DETECT":
             frame = frame.withColumn(name, mask_column(column, spec, key, types[name]))
-        found = json.dumps([{"entityType": e, "actionUsed": spec.action} for e in scan.entities],
-                           separators=(",", ":"))
+        found = json.dumps([{"entityType": e, "actionUsed": spec.action} for e in scan.entities], separators=(",", ":"))
         parts.append(F.when(column.isNotNull(), F.lit(f"{json.dumps(name)}:{found}")))
     if options.action == "DETECT":
         frame = frame.withColumn(options.output_column_name, result_json(parts))
     frame = frame.drop(*[c for c in frame.columns if c.startswith(TEMP_PREFIX)])
-    report = build_report(table, scans, actions, mode=options.mode, action=options.action,
-                          sample_fraction=options.sample_fraction, threshold=options.threshold,
-                          cell_entities=cell_entities if options.mode == "cell" else None)
+    report = build_report(
+        table,
+        scans,
+        actions,
+        mode=options.mode,
+        action=options.action,
+        sample_fraction=options.sample_fraction,
+        threshold=options.threshold,
+        cell_entities=cell_entities if options.mode == "cell" else None,
+    )
     return PiiResult(frame, report, options)
 
 

@@ -82,8 +82,12 @@ class PiiReport:
                 f"| {column.name} | {column.data_type} | {', '.join(column.entities) or '-'} | "
                 f"{column.action if column.entities else '-'} | {share} | {confidence} | {context} | {scanned} |"
             )
-        lines += ["", "Shares are the fraction of sampled non-empty values holding the entity. "
-                  "No sampled value is ever written to this report.", ""]
+        lines += [
+            "",
+            "Shares are the fraction of sampled non-empty values holding the entity. "
+            "No sampled value is ever written to this report.",
+            "",
+        ]
         return "\n".join(lines)
 
     def write(self, json_path: Path) -> Path:
@@ -104,8 +108,15 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def build_report(
-    table: str, scans: dict[str, ColumnScan], actions: dict[str, str], *, mode: str, action: str,
-    sample_fraction: float, threshold: float, cell_entities: dict[str, list[str]] | None = None,
+    table: str,
+    scans: dict[str, ColumnScan],
+    actions: dict[str, str],
+    *,
+    mode: str,
+    action: str,
+    sample_fraction: float,
+    threshold: float,
+    cell_entities: dict[str, list[str]] | None = None,
 ) -> PiiReport:
     columns = []
     for scan in scans.values():
@@ -117,11 +128,22 @@ def build_report(
                 "share": round(f.share, 4),
                 "matches": f.matches,
                 "confidence": f.confidence,
-                "context": {"raise": "column-name", "neutral": "none", "veto": "veto"}[f.context],
+                "context": {"raise": "column-name", "neutral": "none", "veto": "veto", "soft_veto": "decoy-name"}[
+                    f.context
+                ],
                 "vetoed_by_values": f.vetoed_by_values,
             }
             for f in scan.findings
         ]
-        columns.append(ColumnReport(scan.name, scan.data_type, scan.scanned, scan.sample_count, entities,
-                                    actions.get(scan.name, "DETECT"), findings))
+        columns.append(
+            ColumnReport(
+                scan.name,
+                scan.data_type,
+                scan.scanned,
+                scan.sample_count,
+                entities,
+                actions.get(scan.name, "DETECT"),
+                findings,
+            )
+        )
     return PiiReport(table, mode, action, sample_fraction, threshold, columns)

@@ -29,7 +29,7 @@ class Span:
     start: int
     end: int
     entity: str
-    weak: bool  # a checksum-only match without context (counts only when most of a column matches)
+    weak: bool  # bare digits / context-dependent: counts only when most of a column matches (column mode)
 
 
 @dataclass
@@ -37,7 +37,7 @@ class _Entry:
     entity: EntityDef
     pattern: Pattern
     regex: re.Pattern[str]
-    name_raises: bool
+    name_verdict: str
 
 
 @dataclass
@@ -61,7 +61,7 @@ class ColumnScanner:
             for pattern in entity.patterns:
                 if pattern.whole_value and verdict != "raise":
                     continue  # whole-value entities (PERSON_NAME) exist only in a column named for them
-                self._entries.append(_Entry(entity, pattern, pattern.compiled(), verdict == "raise"))
+                self._entries.append(_Entry(entity, pattern, pattern.compiled(), verdict))
 
     @property
     def active(self) -> bool:
@@ -91,27 +91,27 @@ class ColumnScanner:
             start = start + (len(value) - len(value.lstrip()))
             end = start + len(stripped)
             value = stripped
-        contextual = entry.name_raises
-        window = text[max(0, start - CONTEXT_WINDOW_CHARS):start]
-        if window and not entry.pattern.whole_value:
-            verdict = context_verdict(entry.entity, name_tokens(window)[-CONTEXT_WINDOW_TOKENS:])
-            if verdict == "veto" and not (contextual and _only_soft_veto(entry.entity, window)):
-                return None
-            contextual = contextual or verdict == "raise"
         need = entry.pattern.context
         if need == "none" and entry.entity.ambiguous is not None and entry.entity.ambiguous(value):
             need = "majority"
+        # weak: only digits, or a pattern that needs context; such matches are what decoy words veto
+        weak = need != "none" or value.isdigit()
+        contextual = entry.name_verdict == "raise"
+        soft_vetoed = entry.name_verdict == "soft_veto"
+        window = text[max(0, start - CONTEXT_WINDOW_CHARS):start]
+        if window and not entry.pattern.whole_value:
+            verdict = context_verdict(entry.entity, name_tokens(window)[-CONTEXT_WINDOW_TOKENS:])
+            if verdict == "veto":
+                return None
+            contextual = contextual or verdict == "raise"
+            soft_vetoed = soft_vetoed or (verdict == "soft_veto" and entry.name_verdict != "raise")
+        if soft_vetoed and weak and not (contextual and entry.name_verdict != "soft_veto"):
+            return None
         if not contextual and (need == "required" or (need == "majority" and self.mode == "cell")):
             return None
         if not value or not entry.entity.validator(value):
             return None
-        return Span(start, end, entry.entity.name, weak=need == "majority" and not contextual)
-
-
-def _only_soft_veto(entity: EntityDef, window: str) -> bool:
-    """True when the window vetoes only through decoy words (which a context column name overrides)."""
-    tokens = name_tokens(window)[-CONTEXT_WINDOW_TOKENS:]
-    return context_verdict(entity, tokens) == "veto" and not (set(tokens) & entity.hard_veto_words)
+        return Span(start, end, entry.entity.name, weak=weak and not (need == "none" and contextual))
 
 
 def _non_overlapping(candidates: list[tuple[Span, int]]) -> list[Span]:
@@ -157,7 +157,7 @@ def classify_column(
         kinds: dict[str, bool] = {}
         for span in scanner.find(value):
             kinds[span.entity] = kinds.get(span.entity, False) or not span.weak
-            matched_values.setdefault(span.entity, []).append(value[span.start:span.end])
+            matched_values.setdefault(span.entity, []).append(value[span.start : span.end])
         for entity, is_strong in kinds.items():
             (strong if is_strong else weak)[entity] = (strong if is_strong else weak).get(entity, 0) + 1
     by_name = {e.name: e for e in scanner.entities}
@@ -169,8 +169,12 @@ def classify_column(
         flagged = total > 0 and (share_strong >= threshold or share_all >= max(threshold, MAJORITY_SHARE))
         veto = by_name[name].column_veto
         # the values can veto (a column of versions is not IPs) unless the column's name says what it holds
-        vetoed = bool(flagged and veto is not None and scanner.verdicts[name] != "raise"
-                      and veto(matched_values.get(name, [])))
-        findings.append(EntityFinding(name, total, strong_count, sample_count, scanner.verdicts[name],
-                                      flagged and not vetoed, vetoed))
+        vetoed = bool(
+            flagged and veto is not None and scanner.verdicts[name] != "raise" and veto(matched_values.get(name, []))
+        )
+        findings.append(
+            EntityFinding(
+                name, total, strong_count, sample_count, scanner.verdicts[name], flagged and not vetoed, vetoed
+            )
+        )
     return sorted(findings, key=lambda f: (-f.flagged, -f.matches, f.entity))

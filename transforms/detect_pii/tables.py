@@ -43,8 +43,14 @@ class JdbcTarget:
         match = _JDBC_POSTGRES.match(self.url)
         if not match:
             raise ConfigError("in-place masking supports PostgreSQL/Redshift JDBC URLs", where="mask-table --url")
-        return URL.create("postgresql+psycopg", username=self.user, password=self.password,
-                          host=match["host"], port=int(match["port"] or 5432), database=match["db"])
+        return URL.create(
+            "postgresql+psycopg",
+            username=self.user,
+            password=self.password,
+            host=match["host"],
+            port=int(match["port"] or 5432),
+            database=match["db"],
+        )
 
 
 def _check_table(name: str) -> str:
@@ -114,18 +120,22 @@ def mask_table(
     engine = create_engine(target.sqlalchemy_url())
     try:
         with engine.begin() as connection:  # one transaction: all rows masked, or none
-            total = connection.execute(text(f"SELECT count(*) FROM {_table_sql(target.table)}")).scalar_one()
-            staged = connection.execute(text(f"SELECT count(*) FROM {_table_sql(staging_table)}")).scalar_one()
+            total: int = connection.execute(text(f"SELECT count(*) FROM {_table_sql(target.table)}")).scalar_one()
+            staged: int = connection.execute(text(f"SELECT count(*) FROM {_table_sql(staging_table)}")).scalar_one()
             assignments = ", ".join(f"{_ident(c)} = s.{_ident(c)}" for c in masked_columns)
             join = " AND ".join(f"t.{_ident(k)} IS NOT DISTINCT FROM s.{_ident(k)}" for k in keys)
             updated = connection.execute(
-                text(f"UPDATE {_table_sql(target.table)} AS t SET {assignments} "
-                     f"FROM {_table_sql(staging_table)} AS s WHERE {join}")
+                text(
+                    f"UPDATE {_table_sql(target.table)} AS t SET {assignments} "
+                    f"FROM {_table_sql(staging_table)} AS s WHERE {join}"
+                )
             ).rowcount
             if not (total == staged == updated):
                 raise SourceError(
                     f"row check failed (table {total}, staged {staged}, updated {updated}); rolled back "
-                    "(is the key unique?)", where=target.table)
+                    "(is the key unique?)",
+                    where=target.table,
+                )
     except SourceError:
         raise
     except Exception as exc:  # database errors (e.g. a masked value wider than the column): rolled back

@@ -60,14 +60,16 @@ def _rows(spark: SparkSession, sql: str) -> list[tuple[object, ...]]:
 EXPECTED_DAILY_REVENUE = """
     select to_date(o.order_ts) as order_date, coalesce(c.city, 'unknown') as city,
            count_if(o.status not in ('cancelled', 'refunded')) as orders,
-           cast(coalesce(sum(case when o.status not in ('cancelled', 'refunded') then o.amount end), 0) as decimal(18, 2)) as revenue,
+           cast(coalesce(sum(case when o.status not in ('cancelled', 'refunded') then o.amount end), 0)
+                as decimal(18, 2)) as revenue,
            count_if(o.status in ('cancelled', 'refunded')) as cancelled_orders
     from bronze.orders o left join bronze.customers_masked c on o.customer_id = c.customer_id
     group by 1, 2
 """
 EXPECTED_LIFETIME_VALUE = """
     select customer_id, count_if(status not in ('cancelled', 'refunded')) as orders,
-           cast(coalesce(sum(case when status not in ('cancelled', 'refunded') then amount end), 0) as decimal(18, 2)) as lifetime_value
+           cast(coalesce(sum(case when status not in ('cancelled', 'refunded') then amount end), 0)
+                as decimal(18, 2)) as lifetime_value
     from bronze.orders group by customer_id
 """
 GOLD_DAILY = "select order_date, city, orders, revenue, cancelled_orders from gold.gold_daily_revenue"
@@ -91,7 +93,7 @@ def test_first_build_runs_every_model_and_test(project: Project) -> None:
     assert {"assert_daily_revenue_matches_silver", "assert_taxi_gold_keys_unique"} <= {r.name for r in tests}
     # dbt's target/ and logs/ went to the build dir, not into the project
     assert (project.warehouse.parent / "out" / "dbt" / "target" / "manifest.json").is_file()
-    assert not (Path("dbt_project") / "target").exists()
+    assert not (Path(__file__).resolve().parents[3] / "dbt_project" / "target").exists()
 
 
 def test_gold_tables_are_iceberg_v2_and_match_plain_spark(project: Project) -> None:

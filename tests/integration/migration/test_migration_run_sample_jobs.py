@@ -85,22 +85,41 @@ def test_file_job_stops_on_a_failed_dq_rule(migrated: Path, lakehouse) -> None:
     assert not lakehouse.spark.catalog.tableExists("curated.orders")  # nothing written after the stop
 
 
-def test_sales_job_aggregates_by_region(migrated: Path, lakehouse) -> None:
-    sample.write_file_inputs(lakehouse.data_root)
+def expected_sales_by_region() -> list[tuple[str, float, int]]:
+    """Legacy semantics: inner join sales to stores, keep COMPLETED with amount > 0, null region -> UNKNOWN,
+    revenue = amount * quantity, per region: sum(revenue), count(sale_id)."""
     stores = {s["id"]: s["region"] for s in sample.STORES}
     totals: dict[str, list[float]] = {}
     for _sale_id, store_id, status, amount, quantity in sample.SALES:
-        if status != "COMPLETED" or not amount > 0 or store_id not in stores:  # filter, then inner join
+        if status != "COMPLETED" or not amount > 0 or store_id not in stores:
             continue
-        region = stores[store_id] or "UNKNOWN"
-        total = totals.setdefault(region, [0.0, 0])
+        total = totals.setdefault(stores[store_id] or "UNKNOWN", [0.0, 0])
         total[0] += amount * quantity
         total[1] += 1
-    expected = sorted((region, t[0], t[1]) for region, t in totals.items())
-    run_job(migrated / "daily_sales_by_region.json", lakehouse)
+    return sorted((region, t[0], int(t[1])) for region, t in totals.items())
+
+
+def sales_rows(lakehouse) -> list[tuple]:
     path = lakehouse.data_root / "curated-bucket" / "sales_by_region"
     rows = lakehouse.spark.read.parquet(str(path)).select("region", "total_revenue", "sales_count").collect()
-    assert sorted(tuple(r) for r in rows) == expected
+    return sorted(tuple(r) for r in rows)
+
+
+def test_sales_job_aggregates_by_region(migrated: Path, lakehouse) -> None:
+    sample.write_file_inputs(lakehouse.data_root)
+    run_job(migrated / "daily_sales_by_region.json", lakehouse)
+    assert sales_rows(lakehouse) == expected_sales_by_region()
+
+
+def test_sales_job_script_runs_through_the_local_glue_runtime(migrated: Path, lakehouse) -> None:
+    from glueforge.glue_runtime.runner import run_script
+    from glueforge.settings import load_settings
+
+    sample.write_file_inputs(lakehouse.data_root)
+    settings = load_settings(warehouse=lakehouse.warehouse, data_root=lakehouse.data_root)
+    script = migrated.parent / "scripts" / "daily_sales_by_region.py"
+    run_script(script, ["--JOB_NAME", "daily_sales_by_region"], settings=settings)
+    assert sales_rows(lakehouse) == expected_sales_by_region()
 
 
 def test_incremental_db_job_joins_masks_and_writes_to_postgres(

@@ -15,10 +15,30 @@ from click.testing import CliRunner
 GLUEFORGE = [sys.executable, "-m", "glueforge"]
 HEADER = ["id", "email", "phone", "ssn", "card", "ip", "notes", "order_id", "amount", "version"]
 ROWS = [
-    ["1", "ann.lee@example.com", "(212) 555-0199", "536-22-1234", "4111 1111 1111 1111", "8.8.4.4",
-     'Mail ann.lee@example.com, "thanks"', "4111111111111112", "3948.06", "1.2.3.4"],
-    ["2", "bo.kim@example.org", "+44 20 7946 0958", "123-45-6789", "2221000000000009", "172.16.254.1",
-     "multi\nline, nothing", "1234567812345678", "12.50", "3.12.0.7"],
+    [
+        "1",
+        "ann.lee@example.com",
+        "(212) 555-0199",
+        "536-22-1234",
+        "4111 1111 1111 1111",
+        "8.8.4.4",
+        'Mail ann.lee@example.com, "thanks"',
+        "4111111111111112",
+        "3948.06",
+        "1.2.3.4",
+    ],
+    [
+        "2",
+        "bo.kim@example.org",
+        "+44 20 7946 0958",
+        "123-45-6789",
+        "2221000000000009",
+        "172.16.254.1",
+        "multi\nline, nothing",
+        "1234567812345678",
+        "12.50",
+        "3.12.0.7",
+    ],
     ["3", "", "", "", "", "", "", "", "", ""],
 ]
 
@@ -52,8 +72,14 @@ print("EXIT_CODES", json.dumps(codes))
 
 def glueforge(tmp_path: Path, *commands: list[str]) -> tuple[list[int], subprocess.CompletedProcess]:
     env = {**os.environ, "GLUEFORGE_WAREHOUSE": str(tmp_path / "wh"), "GLUEFORGE_PII_HMAC_KEY": "k" * 24}
-    done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(list(commands))], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(list(commands))],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     codes_line = [line for line in done.stdout.splitlines() if line.startswith("EXIT_CODES")]
     assert codes_line, done.stderr[-2000:]
     return json.loads(codes_line[0].split(" ", 1)[1]), done
@@ -71,8 +97,16 @@ def test_scan_and_mask_csv_in_a_subprocess(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "out/report.json").read_text())
     entities = {c["name"]: c["entities"] for c in report["columns"]}
     assert entities == {
-        "id": [], "email": ["EMAIL"], "phone": ["PHONE_NUMBER"], "ssn": ["USA_SSN"], "card": ["CREDIT_CARD"],
-        "ip": ["IP_ADDRESS"], "notes": ["EMAIL"], "order_id": [], "amount": [], "version": [],
+        "id": [],
+        "email": ["EMAIL"],
+        "phone": ["PHONE_NUMBER"],
+        "ssn": ["USA_SSN"],
+        "card": ["CREDIT_CARD"],
+        "ip": ["IP_ADDRESS"],
+        "notes": ["EMAIL"],
+        "order_id": [],
+        "amount": [],
+        "version": [],
     }
     assert (tmp_path / "out/report.md").read_text().startswith("# PII report: people.csv")
     assert "ann.lee" not in (tmp_path / "out/report.json").read_text()
@@ -100,12 +134,15 @@ def test_mask_parquet_and_error_paths(spark, tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GLUEFORGE_WAREHOUSE", str(tmp_path / "wh"))
-    spark.createDataFrame([tuple(r) for r in ROWS], ", ".join(f"{h} string" for h in HEADER)) \
-        .coalesce(1).write.parquet(str(tmp_path / "in.parquet"))
+    spark.createDataFrame([tuple(r) for r in ROWS], ", ".join(f"{h} string" for h in HEADER)).coalesce(1).write.parquet(
+        str(tmp_path / "in.parquet")
+    )
     source = next((tmp_path / "in.parquet").glob("part-*.parquet"))
     runner = CliRunner()
-    result = runner.invoke(cli, ["pii", "mask", "--input", str(source), "--output", "out.parquet",
-                                 "--action", "partial", "--keep-right", "4"])
+    result = runner.invoke(
+        cli,
+        ["pii", "mask", "--input", str(source), "--output", "out.parquet", "--action", "partial", "--keep-right", "4"],
+    )
     assert result.exit_code == 0, result.output
     table = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [r["ssn"] for r in table] == ["*******1234", "*******6789", ""]

@@ -24,8 +24,12 @@ def test_demo_stage_masks_customers(lakehouse, tmp_path: Path, monkeypatch) -> N
     ctx = DemoContext(load_settings(warehouse=lakehouse.warehouse), lakehouse.spark, tmp_path, console)
     stage.run(ctx)
     assert ctx.results["pii"]["pii_columns"] == {
-        "first_name": ["PERSON_NAME"], "last_name": ["PERSON_NAME"], "email": ["EMAIL"],
-        "phone": ["PHONE_NUMBER"], "ssn": ["USA_SSN"], "credit_card": ["CREDIT_CARD"],
+        "first_name": ["PERSON_NAME"],
+        "last_name": ["PERSON_NAME"],
+        "email": ["EMAIL"],
+        "phone": ["PHONE_NUMBER"],
+        "ssn": ["USA_SSN"],
+        "credit_card": ["CREDIT_CARD"],
     }
     masked = {r["customer_id"]: r for r in lakehouse.spark.table(stage.TARGET).collect()}
     assert len(masked) == 40

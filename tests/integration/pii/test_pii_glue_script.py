@@ -9,7 +9,7 @@ from glueforge.settings import load_settings
 from transforms.detect_pii.actions import hmac_hex
 
 ENTRY = Path(__file__).resolve().parents[3] / "transforms" / "detect_pii" / "detect_pii.py"
-SCRIPT = '''
+SCRIPT = """
 import sys
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
@@ -29,7 +29,7 @@ masked = source.detect_pii(entityTypesToDetect=["EMAIL", "USA_SSN"], detectionMo
 glueContext.write_dynamic_frame.from_options(
     frame=masked, connection_type="s3", format="parquet", connection_options={"path": args["output_path"]})
 job.commit()
-'''
+"""
 
 
 def test_transform_runs_in_a_glue_script(lakehouse, tmp_path: Path, monkeypatch) -> None:
@@ -40,10 +40,23 @@ def test_transform_runs_in_a_glue_script(lakehouse, tmp_path: Path, monkeypatch)
     source.parent.mkdir(parents=True)
     source.write_text("id,email,notes\n1,ann@example.com,SSN 536-22-1234 on file\n2,,none\n", encoding="utf-8")
     settings = load_settings(warehouse=lakehouse.warehouse, data_root=lakehouse.data_root)
-    run_script(script, ["--JOB_NAME", "mask_people", "--input_path", "s3://bucket/in/people.csv",
-                        "--output_path", "s3://bucket/out/people/", "--extra-py-files", str(ENTRY)],
-               settings=settings)
-    rows = {str(r["id"]): r for r in lakehouse.spark.read.parquet(str(lakehouse.data_root / "bucket/out/people")).collect()}
+    run_script(
+        script,
+        [
+            "--JOB_NAME",
+            "mask_people",
+            "--input_path",
+            "s3://bucket/in/people.csv",
+            "--output_path",
+            "s3://bucket/out/people/",
+            "--extra-py-files",
+            str(ENTRY),
+        ],
+        settings=settings,
+    )
+    rows = {
+        str(r["id"]): r for r in lakehouse.spark.read.parquet(str(lakehouse.data_root / "bucket/out/people")).collect()
+    }
     key = b"job-key-0123456789abcdef"
     assert rows["1"]["email"] == hmac_hex(key, "ann@example.com")
     assert rows["1"]["notes"] == f"SSN {hmac_hex(key, '536-22-1234')} on file"

@@ -16,9 +16,15 @@ DDL = """CREATE TABLE {t} (
     mobileNumber VARCHAR(20), clinicId VARCHAR(10), creditCardNumber VARCHAR(50), driverLicenseNumber VARCHAR(40),
     patientJobTitle VARCHAR(100), ssn VARCHAR(15), geo VARCHAR(250), mbi VARCHAR(50))"""
 PII = {
-    "firstname": ["PERSON_NAME"], "lastname": ["PERSON_NAME"], "email": ["EMAIL"], "mobilenumber": ["PHONE_NUMBER"],
-    "creditcardnumber": ["CREDIT_CARD"], "driverlicensenumber": ["USA_DRIVING_LICENSE"], "ssn": ["USA_SSN"],
-    "geo": ["GPS_COORDINATES"], "mbi": ["USA_MEDICARE_BENEFICIARY_IDENTIFIER"],
+    "firstname": ["PERSON_NAME"],
+    "lastname": ["PERSON_NAME"],
+    "email": ["EMAIL"],
+    "mobilenumber": ["PHONE_NUMBER"],
+    "creditcardnumber": ["CREDIT_CARD"],
+    "driverlicensenumber": ["USA_DRIVING_LICENSE"],
+    "ssn": ["USA_SSN"],
+    "geo": ["GPS_COORDINATES"],
+    "mbi": ["USA_MEDICARE_BENEFICIARY_IDENTIFIER"],
 }
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 
@@ -31,8 +37,13 @@ def card(rng: random.Random) -> str:
 
 def mbi(rng: random.Random) -> str:
     def pick(kind: str) -> str:
-        return {"n": rng.choice("123456789"), "a": rng.choice(MBI_LETTERS), "d": rng.choice("0123456789"),
-                "c": rng.choice(MBI_LETTERS + "0123456789")}[kind]
+        return {
+            "n": rng.choice("123456789"),
+            "a": rng.choice(MBI_LETTERS),
+            "d": rng.choice("0123456789"),
+            "c": rng.choice(MBI_LETTERS + "0123456789"),
+        }[kind]
+
     return "".join(pick(k) for k in "nacdacdaadd")
 
 
@@ -41,14 +52,21 @@ def seed_rows(count: int) -> list[dict]:
     first = ["Ana", "Ben", "Chloé", "David", "Elena", "Farid"]
     last = ["Garcia", "Smith", "Nguyen", "Müller", "O'Neil"]
     return [
-        {"mpi": f"P{i:09d}", "firstname": rng.choice(first), "lastname": rng.choice(last),
-         "email": f"patient{i}@example.com", "gender": rng.choice(["Female", "Male"]),
-         "mobilenumber": f"({rng.randrange(201, 990)}) 555-{rng.randrange(10000):04d}".replace("(29", "(28"),
-         "clinicid": f"C-{rng.randrange(100, 999)}", "creditcardnumber": card(rng),
-         "driverlicensenumber": f"{rng.choice('ABDFGS')}{rng.randrange(10**6, 10**7)}",
-         "patientjobtitle": rng.choice(["Nurse", "Engineer", "Teacher", "Data Analyst"]),
-         "ssn": f"{rng.randrange(1, 666):03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10000):04d}",
-         "geo": f"{rng.uniform(25, 48):.5f},{rng.uniform(-123, -70):.5f}", "mbi": mbi(rng)}
+        {
+            "mpi": f"P{i:09d}",
+            "firstname": rng.choice(first),
+            "lastname": rng.choice(last),
+            "email": f"patient{i}@example.com",
+            "gender": rng.choice(["Female", "Male"]),
+            "mobilenumber": f"({rng.randrange(201, 990)}) 555-{rng.randrange(10000):04d}".replace("(29", "(28"),
+            "clinicid": f"C-{rng.randrange(100, 999)}",
+            "creditcardnumber": card(rng),
+            "driverlicensenumber": f"{rng.choice('ABDFGS')}{rng.randrange(10**6, 10**7)}",
+            "patientjobtitle": rng.choice(["Nurse", "Engineer", "Teacher", "Data Analyst"]),
+            "ssn": f"{rng.randrange(1, 666):03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10000):04d}",
+            "geo": f"{rng.uniform(25, 48):.5f},{rng.uniform(-123, -70):.5f}",
+            "mbi": mbi(rng),
+        }
         for i in range(count)
     ]
 
@@ -61,8 +79,9 @@ def phi_table(postgres_db):
     with engine.begin() as connection:
         connection.execute(text(DDL.format(t=table)))
         columns = list(rows[0])
-        connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                                f"({', '.join(':' + c for c in columns)})"), rows)
+        connection.execute(
+            text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), rows
+        )
         connection.execute(text(f"INSERT INTO {table} (mpi) VALUES ('P999999999')"))  # an all-null row
     yield table, engine
     with engine.begin() as connection:
@@ -83,7 +102,7 @@ def test_scan_and_mask_in_place(spark, postgres_db, phi_table) -> None:
     assert scanned.report.pii_columns == PII
 
     before = fetch(engine, table)
-    result, updated = mask_table(spark, target, action="REDACT", sampleFraction=1.0)  # key: the primary key
+    _, updated = mask_table(spark, target, action="REDACT", sampleFraction=1.0)  # key: the primary key
     assert updated == len(before) == 61
     after = fetch(engine, table)
     assert after.keys() == before.keys()  # no row lost, none added
@@ -95,8 +114,9 @@ def test_scan_and_mask_in_place(spark, postgres_db, phi_table) -> None:
             else:
                 assert new[column] == value, (key, column)
     with engine.connect() as connection:
-        leftover = connection.execute(text("SELECT count(*) FROM information_schema.tables "
-                                           f"WHERE table_name = 'stage_{table}'")).scalar_one()
+        leftover = connection.execute(
+            text(f"SELECT count(*) FROM information_schema.tables WHERE table_name = 'stage_{table}'")
+        ).scalar_one()
     assert leftover == 0
 
 

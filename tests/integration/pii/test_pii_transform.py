@@ -46,7 +46,11 @@ def test_column_mode_each_action(df) -> None:
     for action, mask in expected.items():
         result = run(df, action=action, sampleFraction=1.0, numRightCharsToExclude=4)
         assert result.report.pii_columns == {
-            "email": ["EMAIL"], "ssn": ["USA_SSN"], "card": ["CREDIT_CARD"], "notes": ["PHONE_NUMBER", "USA_SSN"]}
+            "email": ["EMAIL"],
+            "ssn": ["USA_SSN"],
+            "card": ["CREDIT_CARD"],
+            "notes": ["PHONE_NUMBER", "USA_SSN"],
+        }
         rows = by_id(result.frame)
         assert result.frame.columns == df.columns
         for original in ROWS:
@@ -66,8 +70,10 @@ def test_cell_mode_masks_only_the_spans(df) -> None:
     assert redacted[1]["email"] == "*******" and redacted[3]["email"] is None and redacted[3]["ssn"] == ""
     assert [redacted[i]["version"] for i in (1, 2, 3)] == ["1.2.3.4", "3.12.0.7", "10.1.2.3"]
     hashed = by_id(apply(df, detectionMode="cell", action="HMAC", sampleFraction=1.0))
-    assert hashed[1]["notes"] == f"SSN {hmac_hex(KEY.encode(), '536-22-1234')}, call " \
-                                 f"{hmac_hex(KEY.encode(), '(212) 555-0199')}"
+    assert (
+        hashed[1]["notes"] == f"SSN {hmac_hex(KEY.encode(), '536-22-1234')}, call "
+        f"{hmac_hex(KEY.encode(), '(212) 555-0199')}"
+    )
     assert hashed[1]["ssn"] == hmac_hex(KEY.encode(), "536-22-1234")
 
 
@@ -87,12 +93,17 @@ def test_detect_adds_result_column_and_changes_nothing(df) -> None:
 
 def test_per_entity_overrides_and_include_exclude(df) -> None:
     params = {
-        "detectionMode": "cell", "action": "REDACT", "sampleFraction": 1.0, "excludeColumns": ["card"],
-        "detectionParameters": json.dumps({
-            "USA_SSN": [{"action": "PARTIAL_REDACT", "actionOptions": {"numRightCharsToExclude": 4}}],
-            "EMAIL": [{"action": "SHA256_HASH", "sourceColumns": ["email"]}],
-            "PHONE_NUMBER": [{"action": "NULLIFY", "sourceColumns": ["notes"]}],
-        }),
+        "detectionMode": "cell",
+        "action": "REDACT",
+        "sampleFraction": 1.0,
+        "excludeColumns": ["card"],
+        "detectionParameters": json.dumps(
+            {
+                "USA_SSN": [{"action": "PARTIAL_REDACT", "actionOptions": {"numRightCharsToExclude": 4}}],
+                "EMAIL": [{"action": "SHA256_HASH", "sourceColumns": ["email"]}],
+                "PHONE_NUMBER": [{"action": "NULLIFY", "sourceColumns": ["notes"]}],
+            }
+        ),
         "entityTypesToDetect": ["EMAIL", "USA_SSN", "PHONE_NUMBER", "CREDIT_CARD"],
     }
     rows = by_id(apply(df, **params))
@@ -106,8 +117,9 @@ def test_per_entity_overrides_and_include_exclude(df) -> None:
 
 def test_hmac_pseudonyms_join_across_tables(spark, monkeypatch: pytest.MonkeyPatch) -> None:
     customers = spark.createDataFrame([(i, f"user{i}@example.com") for i in range(20)], "id int, email string")
-    orders = spark.createDataFrame([(100 + i, f"user{i % 5}@example.com") for i in range(30)],
-                                   "order_no int, customer_email string")
+    orders = spark.createDataFrame(
+        [(100 + i, f"user{i % 5}@example.com") for i in range(30)], "order_no int, customer_email string"
+    )
     customer_keys = {r["email"]: r["id"] for r in apply(customers, action="HMAC", sampleFraction=1.0).collect()}
     order_keys = [r["customer_email"] for r in apply(orders, action="HMAC", sampleFraction=1.0).collect()]
     assert not any("@" in k for k in customer_keys)
@@ -159,7 +171,9 @@ def test_nulls_empty_and_non_string_columns(spark) -> None:
     rows = result.frame.collect()
     assert [r["ssn"] for r in rows] == ["*******", "*******"]
     assert [(r["amount"], r["flag"], r["empty_col"], r["blank"]) for r in rows] == [
-        (3948.06, True, None, ""), (12.5, False, None, "")]
+        (3948.06, True, None, ""),
+        (12.5, False, None, ""),
+    ]
     cell = run(frame, detectionMode="cell", action="REDACT", sampleFraction=1.0)
     assert [r["ssn"] for r in cell.frame.collect()] == ["*******", "*******"]  # numbers: masked per column
     empty = run(frame.limit(0), action="REDACT", sampleFraction=1.0)
@@ -168,10 +182,10 @@ def test_nulls_empty_and_non_string_columns(spark) -> None:
 
 def test_huge_cells_and_unicode(spark) -> None:
     filler = "é漢🙂 " * 60_000
-    text = f"Zoë’s card: 4111-1111-1111-1111 {filler} write to zoë.x@example.com or zoe.x@example.com"
+    text = f"Zoe\u2019s card: 4111-1111-1111-1111 {filler} write to zoë.x@example.com or zoe.x@example.com"
     frame = spark.createDataFrame([(text,), ("Grüße, ☎ +44 20 7946 0958",)], "notes string")
     rows = apply(frame, detectionMode="cell", action="REDACT", sampleFraction=1.0).collect()
-    assert rows[0]["notes"].startswith("Zoë’s card: ******* é漢🙂")
+    assert rows[0]["notes"].startswith("Zoe\u2019s card: ******* é漢🙂")
     assert rows[0]["notes"].endswith("or *******") and len(rows[0]["notes"]) == len(text) - 19 + 7 - 17 + 7
     assert rows[1]["notes"] == "Grüße, ☎ *******"
 
@@ -185,7 +199,12 @@ def test_glue_entry_binding_parses_string_parameters(spark, df) -> None:
     import transforms.detect_pii.detect_pii  # noqa: F401 - registers DynamicFrame.detect_pii
 
     dyf = DynamicFrame.fromDF(df, None, "input")
-    out = dyf.detect_pii(entityTypesToDetect="EMAIL,USA_SSN", action="partial", sampleFraction="1.0",
-                         numRightCharsToExclude="4", detectionMode="column")
+    out = dyf.detect_pii(
+        entityTypesToDetect="EMAIL,USA_SSN",
+        action="partial",
+        sampleFraction="1.0",
+        numRightCharsToExclude="4",
+        detectionMode="column",
+    )
     rows = {r["id"]: r for r in out.toDF().collect()}
     assert rows[1]["ssn"] == "*******1234" and rows[1]["card"] == "4111 1111 1111 1111"

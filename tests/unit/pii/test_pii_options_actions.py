@@ -15,46 +15,71 @@ from transforms.detect_pii.scanner import EntityFinding
 
 
 def test_glue_string_values_parse_like_typed_ones() -> None:
-    from_strings = parse_options({
-        "entityTypesToDetect": "EMAIL, USA_SSN", "detectionMode": "CELL", "action": "partial",
-        "sampleFraction": "0.5", "thresholdFraction": "0.2", "numRightCharsToExclude": "4",
-        "includeColumns": '["a", "b"]', "excludeColumns": None, "hmacSecretId": "",
-        "detectionParameters": '{"EMAIL": {"action": "SHA256_HASH"}}',
-    })
-    typed = parse_options({
-        "entityTypesToDetect": ["EMAIL", "USA_SSN"], "detectionMode": "cell", "action": "PARTIAL_REDACT",
-        "sampleFraction": 0.5, "thresholdFraction": 0.2, "numRightCharsToExclude": 4, "includeColumns": ["a", "b"],
-        "detectionParameters": {"EMAIL": [{"action": "SHA256_HASH"}]},
-    })
+    from_strings = parse_options(
+        {
+            "entityTypesToDetect": "EMAIL, USA_SSN",
+            "detectionMode": "CELL",
+            "action": "partial",
+            "sampleFraction": "0.5",
+            "thresholdFraction": "0.2",
+            "numRightCharsToExclude": "4",
+            "includeColumns": '["a", "b"]',
+            "excludeColumns": None,
+            "hmacSecretId": "",
+            "detectionParameters": '{"EMAIL": {"action": "SHA256_HASH"}}',
+        }
+    )
+    typed = parse_options(
+        {
+            "entityTypesToDetect": ["EMAIL", "USA_SSN"],
+            "detectionMode": "cell",
+            "action": "PARTIAL_REDACT",
+            "sampleFraction": 0.5,
+            "thresholdFraction": 0.2,
+            "numRightCharsToExclude": 4,
+            "includeColumns": ["a", "b"],
+            "detectionParameters": {"EMAIL": [{"action": "SHA256_HASH"}]},
+        }
+    )
     assert from_strings == typed
     assert from_strings.detection_parameters["EMAIL"][0].action == "SHA256_HASH"
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"action": "shred"}, "unknown action"),
-    ({"sampleFraction": 0}, "sampleFraction"),
-    ({"thresholdFraction": 1.5}, "thresholdFraction"),
-    ({"detectionMode": "row"}, "detectionMode"),
-    ({"detectionParameters": "{not json"}, "not valid JSON"),
-    ({"redactText": "<redacted>"}, "redactText"),
-    ({"matchPattern": "("}, "matchPattern"),
-    ({"unknownParam": 1}, "unknownParam"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"action": "shred"}, "unknown action"),
+        ({"sampleFraction": 0}, "sampleFraction"),
+        ({"thresholdFraction": 1.5}, "thresholdFraction"),
+        ({"detectionMode": "row"}, "detectionMode"),
+        ({"detectionParameters": "{not json"}, "not valid JSON"),
+        ({"redactText": "<redacted>"}, "redactText"),
+        ({"matchPattern": "("}, "matchPattern"),
+        ({"unknownParam": 1}, "unknownParam"),
+    ],
+)
 def test_bad_parameters_are_config_errors(params: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_options(params)
 
 
 def test_per_entity_and_per_column_overrides() -> None:
-    options = parse_options({
-        "action": "REDACT",
-        "detectionParameters": {
-            "USA_SSN": [{"action": "PARTIAL_REDACT", "actionOptions": {"numRightCharsToExclude": 4},
-                         "sourceColumns": ["ssn"]}],
-            "EMAIL": [{"action": "HMAC", "sourceColumnsToExclude": ["audit_email"]}],
-            "*": [{"action": "NULLIFY", "sourceColumns": ["notes"]}],
-        },
-    })
+    options = parse_options(
+        {
+            "action": "REDACT",
+            "detectionParameters": {
+                "USA_SSN": [
+                    {
+                        "action": "PARTIAL_REDACT",
+                        "actionOptions": {"numRightCharsToExclude": 4},
+                        "sourceColumns": ["ssn"],
+                    }
+                ],
+                "EMAIL": [{"action": "HMAC", "sourceColumnsToExclude": ["audit_email"]}],
+                "*": [{"action": "NULLIFY", "sourceColumns": ["notes"]}],
+            },
+        }
+    )
     plan = ActionPlan(options)
     assert plan.spec_for("ssn", "USA_SSN").action == "PARTIAL_REDACT"
     assert plan.spec_for("ssn", "USA_SSN").options.keep_right == 4
@@ -86,7 +111,8 @@ def test_hmac_is_deterministic_keyed_and_standard() -> None:
     assert hmac_hex(key, "a.b@ex.com") != hmac_hex(b"fedcba9876543210", "a.b@ex.com")
     # RFC 4231 test case 2
     assert hmac_hex(b"Jefe", "what do ya want for nothing?") == (
-        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
 
 
 def test_hmac_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,11 +130,11 @@ def test_hmac_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_hmac_key_from_secrets_manager() -> None:
     import boto3
 
-    client = boto3.client("secretsmanager", region_name="eu-west-1", aws_access_key_id="x",
-                          aws_secret_access_key="x")
+    client = boto3.client("secretsmanager", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stub:
-        stub.add_response("get_secret_value", {"SecretString": json.dumps({"hmac_key": "k" * 32})},
-                          {"SecretId": "pii/hmac"})
+        stub.add_response(
+            "get_secret_value", {"SecretString": json.dumps({"hmac_key": "k" * 32})}, {"SecretId": "pii/hmac"}
+        )
         stub.add_client_error("get_secret_value", "ResourceNotFoundException", expected_params={"SecretId": "nope"})
         assert load_hmac_key("UNUSED", "pii/hmac", secrets_client=client) == b"k" * 32
         with pytest.raises(SourceError, match="ResourceNotFoundException") as err:
@@ -122,8 +148,9 @@ def test_report_holds_counts_never_values() -> None:
         "notes": ColumnScan("notes", "string", True, 20, [EntityFinding("EMAIL", 1, 1, 20, "neutral", False)]),
         "n": ColumnScan("n", "double", False, 0, []),
     }
-    report = build_report("t", scans, {"ssn": "REDACT"}, mode="column", action="REDACT", sample_fraction=0.1,
-                          threshold=0.1)
+    report = build_report(
+        "t", scans, {"ssn": "REDACT"}, mode="column", action="REDACT", sample_fraction=0.1, threshold=0.1
+    )
     data = json.loads(report.to_json())
     assert [c["name"] for c in data["columns"]] == ["ssn", "notes", "n"]
     assert [c["entities"] for c in data["columns"]] == [["USA_SSN"], [], []]

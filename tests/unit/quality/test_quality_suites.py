@@ -24,7 +24,7 @@ def test_shipped_suites_load_by_name(name: str) -> None:
 def test_bronze_orders_suite_content() -> None:
     suite = load_suite(SHIPPED / "bronze_orders.yml")
     statuses = next(r for r in suite.rules if isinstance(r, AllowedValuesRule))
-    assert statuses.values == ["placed", "shipped", "delivered", "cancelled"]
+    assert statuses.values == ["placed", "shipped", "delivered", "cancelled", "refunded"]
     freshness = next(r for r in suite.rules if isinstance(r, FreshnessRule))
     assert freshness.critical is False and freshness.applies_to == "newest"
 

@@ -8,19 +8,29 @@ from transforms.detect_pii.entities.base import CATEGORIES, EntityDef, Pattern, 
 from transforms.detect_pii.entities.custom import custom_entity
 
 REGISTRY: dict[str, EntityDef] = {
-    entity.name: entity
-    for module in (universal, networking, united_states, hipaa)
-    for entity in module.ENTITIES
+    entity.name: entity for module in (universal, networking, united_states, hipaa) for entity in module.ENTITIES
 }
 # Names people type that mean a registry entity (Presidio's names, the botocore doc typo).
 ALIASES: dict[str, str] = {
-    "EMAIL_ADDRESS": "EMAIL", "USA_SNN": "USA_SSN", "US_SSN": "USA_SSN", "US_ITIN": "USA_ITIN",
-    "IBAN": "BANK_ACCOUNT", "IBAN_CODE": "BANK_ACCOUNT", "US_BANK_NUMBER": "BANK_ACCOUNT",
-    "ABA_ROUTING_NUMBER": "USA_ABA_ROUTING_NUMBER", "US_PASSPORT": "USA_PASSPORT_NUMBER",
-    "US_DRIVER_LICENSE": "USA_DRIVING_LICENSE", "US_NPI": "USA_NATIONAL_PROVIDER_IDENTIFIER",
-    "US_MBI": "USA_MEDICARE_BENEFICIARY_IDENTIFIER", "PERSON": "PERSON_NAME", "DATE_OF_BIRTH": "DATE",
-    "STREET_ADDRESS": "ADDRESS", "COORDINATES": "GPS_COORDINATES", "GPS": "GPS_COORDINATES",
-    "ICD10": "ICD10_CODE", "USA_ICD10_CODE": "ICD10_CODE",
+    "EMAIL_ADDRESS": "EMAIL",
+    "USA_SNN": "USA_SSN",
+    "US_SSN": "USA_SSN",
+    "US_ITIN": "USA_ITIN",
+    "IBAN": "BANK_ACCOUNT",
+    "IBAN_CODE": "BANK_ACCOUNT",
+    "US_BANK_NUMBER": "BANK_ACCOUNT",
+    "ABA_ROUTING_NUMBER": "USA_ABA_ROUTING_NUMBER",
+    "US_PASSPORT": "USA_PASSPORT_NUMBER",
+    "US_DRIVER_LICENSE": "USA_DRIVING_LICENSE",
+    "US_NPI": "USA_NATIONAL_PROVIDER_IDENTIFIER",
+    "US_MBI": "USA_MEDICARE_BENEFICIARY_IDENTIFIER",
+    "PERSON": "PERSON_NAME",
+    "DATE_OF_BIRTH": "DATE",
+    "STREET_ADDRESS": "ADDRESS",
+    "COORDINATES": "GPS_COORDINATES",
+    "GPS": "GPS_COORDINATES",
+    "ICD10": "ICD10_CODE",
+    "USA_ICD10_CODE": "ICD10_CODE",
 }
 
 
@@ -53,5 +63,13 @@ def resolve(names: list[str], custom: list[EntityDef] | None = None) -> list[Ent
     return list(chosen.values())
 
 
-__all__ = ["REGISTRY", "EntityDef", "Pattern", "by_category", "context_verdict", "custom_entity", "name_tokens",
-           "resolve"]
+__all__ = [
+    "REGISTRY",
+    "EntityDef",
+    "Pattern",
+    "by_category",
+    "context_verdict",
+    "custom_entity",
+    "name_tokens",
+    "resolve",
+]

@@ -22,7 +22,7 @@ CATEGORIES: tuple[str, ...] = ("universal", "hipaa", "networking", "united_state
 #              mode); in cells it needs a context word (NPI, ABA: checksum only, ~2-9% of random numbers pass)
 #   required - only with a context word in the column name or just before the match (bare SSN, passport, ...)
 ContextNeed = Literal["none", "majority", "required"]
-MAJORITY_SHARE = 0.5
+MAJORITY_SHARE = 0.8  # random 10-digit numbers pass the NANP rules ~60% of the time
 
 # Boundaries: not glued to letters/digits, not part of a decimal number ("123456789.50", "3.123456789").
 DIGITS_LEFT = r"(?<![0-9A-Za-z])(?<![0-9][.,])"
@@ -31,18 +31,89 @@ WORD_LEFT = r"(?<![0-9A-Za-z])"
 WORD_RIGHT = r"(?![0-9A-Za-z])"
 
 # Column-name / nearby words that veto numeric-looking entities unless a context word is also present.
-NUMERIC_DECOY_WORDS = frozenset({
-    "order", "orders", "sku", "amount", "amt", "price", "total", "qty", "quantity", "count", "cnt", "balance",
-    "invoice", "txn", "transaction", "product", "item", "ref", "reference", "tracking", "shipment", "isbn", "ean",
-    "upc", "gtin", "imei", "zip", "zipcode", "postal", "postcode", "timestamp", "epoch", "ts", "created",
-    "updated", "modified", "score", "rank", "lat", "lon", "lng", "latitude", "longitude", "build", "release",
-    "id", "ids", "key", "seq", "sequence", "number_of", "num_of", "size", "bytes", "duration", "ms",
-})
+NUMERIC_DECOY_WORDS = frozenset(
+    {
+        "order",
+        "orders",
+        "sku",
+        "amount",
+        "amt",
+        "price",
+        "total",
+        "qty",
+        "quantity",
+        "count",
+        "cnt",
+        "balance",
+        "invoice",
+        "txn",
+        "transaction",
+        "product",
+        "item",
+        "ref",
+        "reference",
+        "tracking",
+        "shipment",
+        "isbn",
+        "ean",
+        "upc",
+        "gtin",
+        "imei",
+        "zip",
+        "zipcode",
+        "postal",
+        "postcode",
+        "timestamp",
+        "epoch",
+        "ts",
+        "created",
+        "updated",
+        "modified",
+        "score",
+        "rank",
+        "lat",
+        "lon",
+        "lng",
+        "latitude",
+        "longitude",
+        "build",
+        "release",
+        "id",
+        "ids",
+        "key",
+        "seq",
+        "sequence",
+        "number_of",
+        "num_of",
+        "size",
+        "bytes",
+        "duration",
+        "ms",
+    }
+)
 # Words that always veto: the value is derived from, not equal to, the sensitive value (or is a version).
-HARD_VETO_WORDS = frozenset({
-    "version", "ver", "hash", "hashed", "sha", "sha1", "sha256", "md5", "checksum", "digest", "uuid", "guid",
-    "masked", "redacted", "token", "tokenized", "encrypted", "hmac",
-})
+HARD_VETO_WORDS = frozenset(
+    {
+        "version",
+        "ver",
+        "hash",
+        "hashed",
+        "sha",
+        "sha1",
+        "sha256",
+        "md5",
+        "checksum",
+        "digest",
+        "uuid",
+        "guid",
+        "masked",
+        "redacted",
+        "token",
+        "tokenized",
+        "encrypted",
+        "hmac",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -90,12 +161,14 @@ def token_forms(tokens: list[str]) -> set[str]:
     forms = set(tokens)
     for width in (2, 3):
         for start in range(len(tokens) - width + 1):
-            forms.add("".join(tokens[start:start + width]))
-            forms.add("_".join(tokens[start:start + width]))
+            forms.add("".join(tokens[start : start + width]))
+            forms.add("_".join(tokens[start : start + width]))
     return forms
 
 
-ContextVerdict = Literal["raise", "veto", "neutral"]
+# veto: never this entity here; soft_veto: a decoy word (order, sku, amount...) rejects only weak matches
+# (bare digits, or patterns that need context), never a structured one such as ``536-22-1234``.
+ContextVerdict = Literal["raise", "veto", "soft_veto", "neutral"]
 
 
 SUBSTRING_MIN = 5  # words this long also match inside run-together names (``driverlicensenumber``)
@@ -108,7 +181,7 @@ def _mentions(forms: set[str], compact: str, words: frozenset[str]) -> bool:
 
 
 def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
-    """Hard vetoes win; then a context word raises; then a decoy word vetoes."""
+    """Hard vetoes win; then a context word raises; then a decoy word soft-vetoes."""
     forms = token_forms(tokens)
     compact = "".join(tokens)
     if _mentions(forms, compact, entity.hard_veto_words):
@@ -116,5 +189,5 @@ def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
     if _mentions(forms, compact, entity.context_words):
         return "raise"
     if _mentions(forms, compact, entity.veto_words):
-        return "veto"
+        return "soft_veto"
     return "neutral"

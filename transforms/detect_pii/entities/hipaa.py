@@ -19,8 +19,9 @@ USA_MEDICARE_BENEFICIARY_IDENTIFIER = EntityDef(
     name="USA_MEDICARE_BENEFICIARY_IDENTIFIER",
     categories=H,
     patterns=(
-        Pattern(WORD_LEFT + r"[1-9][A-Za-z][A-Za-z0-9][0-9]-?[A-Za-z][A-Za-z0-9][0-9]-?[A-Za-z]{2}[0-9]{2}"
-                + WORD_RIGHT),
+        Pattern(
+            WORD_LEFT + r"[1-9][A-Za-z][A-Za-z0-9][0-9]-?[A-Za-z][A-Za-z0-9][0-9]-?[A-Za-z]{2}[0-9]{2}" + WORD_RIGHT
+        ),
     ),
     validator=v.mbi_valid,
     context_words=frozenset({"mbi", "medicare", "beneficiary", "medicareid", "medicare_id"}),
@@ -85,8 +86,9 @@ USA_CPT_CODE = EntityDef(
 ICD10_CODE = EntityDef(
     name="ICD10_CODE",
     categories=frozenset({"hipaa"}),
-    patterns=(Pattern(WORD_LEFT + r"[A-TV-Za-tv-z][0-9][0-9A-Za-z](?:\.[0-9A-Za-z]{1,4})?" + WORD_RIGHT,
-                      context="required"),),
+    patterns=(
+        Pattern(WORD_LEFT + r"[A-TV-Za-tv-z][0-9][0-9A-Za-z](?:\.[0-9A-Za-z]{1,4})?" + WORD_RIGHT, context="required"),
+    ),
     validator=v.icd10_valid,
     context_words=frozenset({"icd", "icd10", "diagnosis", "dx", "diag", "icd_10", "condition"}),
     veto_words=NUMERIC_DECOY_WORDS,
@@ -95,5 +97,12 @@ ICD10_CODE = EntityDef(
     glue_managed=False,
 )
 
-ENTITIES = (USA_MEDICARE_BENEFICIARY_IDENTIFIER, USA_NATIONAL_PROVIDER_IDENTIFIER, USA_DEA_NUMBER,
-            USA_HEALTH_INSURANCE_CLAIM_NUMBER, USA_HCPCS_CODE, USA_CPT_CODE, ICD10_CODE)
+ENTITIES = (
+    USA_MEDICARE_BENEFICIARY_IDENTIFIER,
+    USA_NATIONAL_PROVIDER_IDENTIFIER,
+    USA_DEA_NUMBER,
+    USA_HEALTH_INSURANCE_CLAIM_NUMBER,
+    USA_HCPCS_CODE,
+    USA_CPT_CODE,
+    ICD10_CODE,
+)

@@ -6,9 +6,36 @@ from transforms.detect_pii import validators as v
 from transforms.detect_pii.entities.base import EntityDef, Pattern
 
 N = frozenset({"networking"})
-_IP_WORDS = frozenset({"ip", "ipv4", "ipv6", "ipaddress", "ip_address", "ipaddr", "host", "client", "remote",
-                       "source", "src", "dst", "destination", "peer", "addr", "forwarded", "xff", "server",
-                       "address", "gateway", "dns", "router", "login", "connected", "connection", "node"})
+_IP_WORDS = frozenset(
+    {
+        "ip",
+        "ipv4",
+        "ipv6",
+        "ipaddress",
+        "ip_address",
+        "ipaddr",
+        "host",
+        "client",
+        "remote",
+        "source",
+        "src",
+        "dst",
+        "destination",
+        "peer",
+        "addr",
+        "forwarded",
+        "xff",
+        "server",
+        "address",
+        "gateway",
+        "dns",
+        "router",
+        "login",
+        "connected",
+        "connection",
+        "node",
+    }
+)
 
 
 def _mostly_versions(values: list[str]) -> bool:
@@ -22,8 +49,10 @@ IP_ADDRESS = EntityDef(
     categories=N,
     patterns=(
         Pattern(r"(?<![0-9A-Za-z.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9A-Za-z])(?![.][0-9])"),
-        Pattern(r"(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?"
-                r"(?![0-9A-Za-z:])"),
+        Pattern(
+            r"(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?"
+            r"(?![0-9A-Za-z:])"
+        ),
     ),
     validator=v.ip_valid,
     context_words=_IP_WORDS,

@@ -24,8 +24,9 @@ USA_SSN = EntityDef(
         Pattern(DIGITS_LEFT + r"[0-8][0-9]{8}" + DIGITS_RIGHT, context="required"),
     ),
     validator=v.ssn_valid,
-    context_words=frozenset({"ssn", "social", "socialsecurity", "social_security", "ssnumber", "ss_number",
-                             "sin", "taxid", "tax_id"}),
+    context_words=frozenset(
+        {"ssn", "social", "socialsecurity", "social_security", "ssnumber", "ss_number", "sin", "taxid", "tax_id"}
+    ),
     veto_words=NUMERIC_DECOY_WORDS,
     priority=75,
     description="US Social Security Number: area not 000/666/9xx, group not 00, serial not 0000",
@@ -61,8 +62,21 @@ USA_DRIVING_LICENSE = EntityDef(
     categories=frozenset({"united_states", "hipaa"}),
     patterns=(Pattern(WORD_LEFT + r"[A-Za-z0-9]{1,3}[-*]?[0-9][0-9A-Za-z*-]{3,15}" + WORD_RIGHT, context="required"),),
     validator=v.driving_license_valid,
-    context_words=frozenset({"license", "licence", "dl", "dln", "driver", "driving", "driverlicense",
-                             "driverslicense", "drivers", "driver_license", "licensenumber"}),
+    context_words=frozenset(
+        {
+            "license",
+            "licence",
+            "dl",
+            "dln",
+            "driver",
+            "driving",
+            "driverlicense",
+            "driverslicense",
+            "drivers",
+            "driver_license",
+            "licensenumber",
+        }
+    ),
     veto_words=NUMERIC_DECOY_WORDS | {"plate", "business", "software", "product"},
     priority=30,
     description="US driver's license (state formats vary: 5-16 alphanumerics, >= 4 digits); needs context",

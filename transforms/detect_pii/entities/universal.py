@@ -19,8 +19,10 @@ EMAIL = EntityDef(
     name="EMAIL",
     categories=U,
     patterns=(
-        Pattern(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
-                r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"),
+        Pattern(
+            r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+            r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+        ),
     ),
     validator=v.email_valid,
     context_words=frozenset({"email", "mail", "e_mail", "emailaddress", "contact"}),
@@ -33,8 +35,22 @@ CREDIT_CARD = EntityDef(
     categories=U,
     patterns=(Pattern(DIGITS_LEFT + r"[0-9](?:[ -]?[0-9]){11,18}" + DIGITS_RIGHT),),
     validator=v.credit_card_valid,
-    context_words=frozenset({"card", "credit", "cc", "pan", "visa", "mastercard", "amex", "creditcard",
-                             "cardnumber", "credit_card", "debit", "payment"}),
+    context_words=frozenset(
+        {
+            "card",
+            "credit",
+            "cc",
+            "pan",
+            "visa",
+            "mastercard",
+            "amex",
+            "creditcard",
+            "cardnumber",
+            "credit_card",
+            "debit",
+            "payment",
+        }
+    ),
     veto_words=NUMERIC_DECOY_WORDS,
     priority=80,
     description="Payment card number: 12-19 digits, issuer (IIN) prefix valid for the length, Luhn",
@@ -53,8 +69,24 @@ PHONE_NUMBER = EntityDef(
         Pattern(DIGITS_LEFT + r"1?[2-9][0-9]{9}" + DIGITS_RIGHT, context="required"),
     ),
     validator=v.phone_valid,
-    context_words=frozenset({"phone", "mobile", "cell", "tel", "telephone", "fax", "msisdn", "phonenumber",
-                             "mobilenumber", "cellphone", "contact", "call", "sms", "whatsapp"}),
+    context_words=frozenset(
+        {
+            "phone",
+            "mobile",
+            "cell",
+            "tel",
+            "telephone",
+            "fax",
+            "msisdn",
+            "phonenumber",
+            "mobilenumber",
+            "cellphone",
+            "contact",
+            "call",
+            "sms",
+            "whatsapp",
+        }
+    ),
     veto_words=NUMERIC_DECOY_WORDS,
     priority=60,
     description="Phone number: NANP (NPA/NXX rules) or international E.164 (+country code, 8-15 digits)",
@@ -68,27 +100,93 @@ BANK_ACCOUNT = EntityDef(
         Pattern(DIGITS_LEFT + r"[0-9]{8,17}" + DIGITS_RIGHT, context="required"),
     ),
     validator=v.bank_account_valid,
-    context_words=frozenset({"account", "acct", "iban", "bank", "bban", "checking", "savings", "accountnumber",
-                             "bank_account", "acc"}),
+    context_words=frozenset(
+        {"account", "acct", "iban", "bank", "bban", "checking", "savings", "accountnumber", "bank_account", "acc"}
+    ),
     veto_words=NUMERIC_DECOY_WORDS,
     priority=70,
     description="Bank account: IBAN (country length + mod-97) anywhere; 8-17 digit account numbers with context",
 )
 
-_NOT_A_PERSON = frozenset({"product", "company", "file", "filename", "host", "hostname", "user", "username",
-                          "table", "column", "city", "street", "job", "title", "brand", "item", "category", "org",
-                          "organization", "organisation", "business", "bank", "app", "event", "schema", "field",
-                          "display", "screen", "nick", "nickname", "login", "server", "device", "database",
-                          "team", "project", "store", "shop", "country", "state", "clinic", "hospital", "drug",
-                          "plan", "tag", "label", "group", "role", "domain", "campaign", "vendor", "merchant"}) | frozenset({"hash", "hashed", "masked", "redacted", "token", "encrypted", "hmac", "sha256"})
+_NOT_A_PERSON = frozenset(
+    {
+        "product",
+        "company",
+        "file",
+        "filename",
+        "host",
+        "hostname",
+        "user",
+        "username",
+        "table",
+        "column",
+        "city",
+        "street",
+        "job",
+        "title",
+        "brand",
+        "item",
+        "category",
+        "org",
+        "organization",
+        "organisation",
+        "business",
+        "bank",
+        "app",
+        "event",
+        "schema",
+        "field",
+        "display",
+        "screen",
+        "nick",
+        "nickname",
+        "login",
+        "server",
+        "device",
+        "database",
+        "team",
+        "project",
+        "store",
+        "shop",
+        "country",
+        "state",
+        "clinic",
+        "hospital",
+        "drug",
+        "plan",
+        "tag",
+        "label",
+        "group",
+        "role",
+        "domain",
+        "campaign",
+        "vendor",
+        "merchant",
+    }
+) | frozenset({"hash", "hashed", "masked", "redacted", "token", "encrypted", "hmac", "sha256"})
 
 PERSON_NAME = EntityDef(
     name="PERSON_NAME",
     categories=frozenset({"universal", "hipaa"}),
     patterns=(Pattern(r"^[ \t]*[^0-9@#$%&*=+<>{}\[\]|/\\:;]{1,80}[ \t]*$", context="required", whole_value=True),),
     validator=v.person_name_valid,
-    context_words=frozenset({"name", "firstname", "lastname", "surname", "fullname", "forename", "givenname",
-                             "familyname", "middlename", "first_name", "last_name", "full_name", "maiden"}),
+    context_words=frozenset(
+        {
+            "name",
+            "firstname",
+            "lastname",
+            "surname",
+            "fullname",
+            "forename",
+            "givenname",
+            "familyname",
+            "middlename",
+            "first_name",
+            "last_name",
+            "full_name",
+            "maiden",
+        }
+    ),
     hard_veto_words=_NOT_A_PERSON,
     priority=10,
     description="Person name: needs a name-like column (no NER); 1-4 capitalised alphabetic tokens, any script",
@@ -102,8 +200,9 @@ DATE = EntityDef(
         Pattern(DIGITS_LEFT + r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2}" + DIGITS_RIGHT, context="required"),
     ),
     validator=v.date_valid,
-    context_words=frozenset({"dob", "birth", "birthdate", "birthday", "born", "dateofbirth", "date_of_birth",
-                             "birth_date", "bday"}),
+    context_words=frozenset(
+        {"dob", "birth", "birthdate", "birthday", "born", "dateofbirth", "date_of_birth", "birth_date", "bday"}
+    ),
     priority=30,
     description="Date of birth: a real calendar date 1900..today, only with birth context",
 )
@@ -127,12 +226,27 @@ ADDRESS = EntityDef(
     name="ADDRESS",
     categories=U,
     patterns=(
-        Pattern(WORD_LEFT + r"[0-9]{1,6}[A-Za-z]?(?: [A-Z][A-Za-z'.-]*){1,4} (?:" + _STREET_SUFFIXES + r")\.?"
-                r"(?:,? (?:Apt\.?|Suite|Unit|#) ?[0-9A-Za-z-]{1,6})?" + WORD_RIGHT),
+        Pattern(
+            WORD_LEFT + r"[0-9]{1,6}[A-Za-z]?(?: [A-Z][A-Za-z'.-]*){1,4} (?:" + _STREET_SUFFIXES + r")\.?"
+            r"(?:,? (?:Apt\.?|Suite|Unit|#) ?[0-9A-Za-z-]{1,6})?" + WORD_RIGHT
+        ),
     ),
     validator=v.address_valid,
-    context_words=frozenset({"address", "street", "addr", "address1", "address2", "residence", "mailing", "home",
-                             "streetaddress", "street_address", "line1"}),
+    context_words=frozenset(
+        {
+            "address",
+            "street",
+            "addr",
+            "address1",
+            "address2",
+            "residence",
+            "mailing",
+            "home",
+            "streetaddress",
+            "street_address",
+            "line1",
+        }
+    ),
     priority=40,
     description="Street address: house number, capitalised street words and a street suffix (USPS list)",
 )
@@ -141,12 +255,28 @@ GPS_COORDINATES = EntityDef(
     name="GPS_COORDINATES",
     categories=frozenset({"universal", "custom"}),
     patterns=(
-        Pattern(r"(?<![0-9A-Za-z.])\(?[-+]?[0-9]{1,2}\.[0-9]{3,12} ?[,;] ?[-+]?[0-9]{1,3}\.[0-9]{3,12}\)?"
-                r"(?![0-9A-Za-z])(?![.,][0-9])"),
+        Pattern(
+            r"(?<![0-9A-Za-z.])\(?[-+]?[0-9]{1,2}\.[0-9]{3,12} ?[,;] ?[-+]?[0-9]{1,3}\.[0-9]{3,12}\)?"
+            r"(?![0-9A-Za-z])(?![.,][0-9])"
+        ),
     ),
     validator=v.gps_valid,
-    context_words=frozenset({"geo", "gps", "coordinates", "coord", "coords", "location", "latlong", "latlon",
-                             "position", "geolocation", "lat_long", "lat_lon"}),
+    context_words=frozenset(
+        {
+            "geo",
+            "gps",
+            "coordinates",
+            "coord",
+            "coords",
+            "location",
+            "latlong",
+            "latlon",
+            "position",
+            "geolocation",
+            "lat_long",
+            "lat_lon",
+        }
+    ),
     veto_words=frozenset({"amount", "price", "range", "ratio"}),
     priority=55,
     description="GPS coordinates: 'lat, lon' decimal degrees with >= 3 decimals, in range (the seed's custom type)",
