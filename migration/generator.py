@@ -242,6 +242,8 @@ def generate(n_jobs: int, *, broken_share: float = 0.1, seed: int = 7) -> tuple[
         last = _generate_shape(builder, job_id, rng.choice(SHAPES), rng)
         if rng.random() < broken_share:
             kind = BROKEN_KINDS[job_id % len(BROKEN_KINDS)]
+            if kind == "cross_job" and job_id == 1:  # no other job's step exists yet
+                kind = "dangling"
             _break(builder, job_id, last, kind)
             broken[name] = kind
     return builder, broken
@@ -322,7 +324,8 @@ def _break(builder: MetadataBuilder, job_id: int, last: int, kind: str) -> None:
     if kind == "cycle":
         builder.edge(first, last)
     elif kind == "cross_job":
-        builder.edge(last, 1 * 1000 + 1 if job_id != 1 else 2 * 1000 + 1)
+        other = next(s["step_id"] for s in builder.rows["edls_job_step"] if s["job_id"] != job_id)
+        builder.edge(last, other)
     elif kind == "dangling":
         builder.edge(last, 999_999_999)
     elif kind == "unknown_type":

@@ -68,9 +68,11 @@ class LegacyJob(LegacyModel):
 class LegacyMetadata(LegacyModel):
     connections: dict[str, LegacyConnection]
     jobs: list[LegacyJob]  # ordered by job_id
+    foreign_steps: dict[int, int] = Field(default_factory=dict)
+    """step id -> job id of steps outside the jobs read (so a cross-job edge is named as such)."""
 
     def step_owner(self) -> dict[int, int]:
-        return {step.step_id: job.job_id for job in self.jobs for step in job.steps}
+        return {**self.foreign_steps, **{step.step_id: job.job_id for job in self.jobs for step in job.steps}}
 
 
 # ---- step configs (parsed by the handlers) -------------------------------------------------------------

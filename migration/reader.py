@@ -43,30 +43,60 @@ def read_metadata(url: str, *, schema: str | None = None, job_names: list[str] |
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = {
-                table: [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {prefix}{table}"))]
-                for table in TABLES
-            }
+            if job_names:
+                rows, foreign = _read_jobs(conn, prefix, sorted(set(job_names)))
+            else:
+                rows = {
+                    table: [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {prefix}{table}"))]
+                    for table in TABLES
+                }
+                foreign = {}
     except SQLAlchemyError as exc:
         # The driver message names the missing table/column; it never holds a password (URLs are not echoed).
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise SourceError(f"cannot read the EDLS metadata: {reason}", where=parsed.render_as_string()) from None
     finally:
         engine.dispose()
-    metadata = assemble(rows)
+    metadata = assemble(rows, foreign)
     if job_names:
-        known = {job.job_name for job in metadata.jobs}
-        unknown = sorted(set(job_names) - known)
+        unknown = sorted(set(job_names) - {job.job_name for job in metadata.jobs})
         if unknown:
             raise NotFoundError(f"no such job(s) in the metadata: {', '.join(unknown)}", where="--jobs")
-        wanted = set(job_names)
-        metadata = LegacyMetadata(
-            connections=metadata.connections, jobs=[j for j in metadata.jobs if j.job_name in wanted]
-        )
     return metadata
 
 
-def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
+def _read_jobs(conn: Any, prefix: str, names: list[str]) -> tuple[dict[str, list[dict[str, Any]]], dict[int, int]]:
+    """Only the named jobs' rows (a few jobs out of 5,000 should not read all of them), plus the owner of
+    every step id their dependencies mention."""
+    params = {f"n{i}": name for i, name in enumerate(names)}
+    in_names = ", ".join(f":{key}" for key in params)
+    jobs_sql = f"SELECT job_id FROM {prefix}edls_job WHERE job_name IN ({in_names})"
+    steps_sql = f"SELECT step_id FROM {prefix}edls_job_step WHERE job_id IN ({jobs_sql})"
+
+    def fetch(sql: str) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+    rows = {
+        "edls_connection": fetch(f"SELECT * FROM {prefix}edls_connection"),
+        "edls_job": fetch(f"SELECT * FROM {prefix}edls_job WHERE job_name IN ({in_names})"),
+        "edls_job_step": fetch(f"SELECT * FROM {prefix}edls_job_step WHERE job_id IN ({jobs_sql})"),
+        "edls_step_dependency": fetch(
+            f"SELECT * FROM {prefix}edls_step_dependency WHERE step_id IN ({steps_sql}) "
+            f"OR depends_on_step_id IN ({steps_sql})"
+        ),
+    }
+    mentioned = {d["step_id"] for d in rows["edls_step_dependency"]}
+    mentioned |= {d["depends_on_step_id"] for d in rows["edls_step_dependency"]}
+    mentioned -= {s["step_id"] for s in rows["edls_job_step"]}
+    foreign: dict[int, int] = {}
+    if mentioned:
+        ids = ", ".join(str(int(i)) for i in sorted(mentioned))
+        for r in conn.execute(text(f"SELECT step_id, job_id FROM {prefix}edls_job_step WHERE step_id IN ({ids})")):
+            foreign[int(r[0])] = int(r[1])
+    return rows, foreign
+
+
+def assemble(rows: dict[str, list[dict[str, Any]]], foreign_steps: dict[int, int] | None = None) -> LegacyMetadata:
     """Group raw table rows into jobs (pure; the generator and tests use it too)."""
     connections = {
         r["connection_name"]: LegacyConnection(
@@ -98,6 +128,8 @@ def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
             input_alias=r.get("input_alias"),
         )
         job_id = owner.get(dep.step_id, owner.get(dep.depends_on_step_id))
+        if dep.step_id not in owner and foreign_steps and dep.step_id in foreign_steps:
+            continue  # the consumer belongs to a job that was not read: its own migration reports it
         if job_id is not None:
             deps_by_job[job_id].append(dep)
     jobs = []
@@ -117,4 +149,4 @@ def assemble(rows: dict[str, list[dict[str, Any]]]) -> LegacyMetadata:
                 dependencies=sorted(deps_by_job.get(job_id, []), key=lambda d: (d.step_id, d.depends_on_step_id)),
             )
         )
-    return LegacyMetadata(connections=connections, jobs=jobs)
+    return LegacyMetadata(connections=connections, jobs=jobs, foreign_steps=dict(foreign_steps or {}))

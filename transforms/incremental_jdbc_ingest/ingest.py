@@ -138,6 +138,8 @@ def run_ingest(
             except Exception as exc:
                 if isinstance(exc, ConcurrentRunError):
                     raise
+                if current_snapshot_id(spark, target) is None:  # leave no empty target behind
+                    spark.sql(f"DROP TABLE IF EXISTS {target.sql}")
                 raise translate(exc, source, "window read") from None
             snapshot = snapshot_summary(spark, target)
             summary.rows_read = summary.inserted = int(snapshot.get("added-records", 0))
@@ -152,38 +154,51 @@ def run_ingest(
             except Exception as exc:
                 batch.unpersist()
                 raise translate(exc, source, "window read") from None
-            clock.lap("read")
-            fire("after_read")
-            summary.added_columns = list(evolve_schema(spark, target, batch.schema))
-            if options.write_mode == "merge":
-                applied = writer.changed_rows(dedupe(batch, keys, shape.cursor), keys, shape.cursor)
-                applied = applied.persist(StorageLevel.MEMORY_AND_DISK)
-                _count_merge(spark, summary, applied, target, keys, options.soft_delete_column)
-            else:
-                applied = writer.changed_rows(batch, (), shape.cursor).persist(StorageLevel.MEMORY_AND_DISK)
-                summary.inserted = applied.count()
-                summary.unchanged = summary.rows_read - summary.inserted
-            if current_snapshot_id(spark, target) != start_snapshot:
-                raise ConcurrentRunError(
-                    "another run committed to the target while this one was reading", where=str(target)
-                )
-            fire("before_commit")
-            changes = summary.inserted + summary.updated + summary.deleted
-            if changes == 0 and after == before:
-                summary.status = "no_change"
-            elif changes == 0:
-                summary.status = "watermark_only"
-                writer.append(applied.limit(0), properties)
-            elif options.write_mode == "append":
-                writer.append(applied, properties)
-            else:
-                writer.merge(applied, keys, shape.cursor, properties, options.soft_delete_column)
-            if summary.status != "no_change":
-                summary.snapshot_id = current_snapshot_id(spark, target)
-            clock.lap("write")
-            fire("after_commit")
-            if applied is not batch:
-                applied.unpersist()
+            existing: DataFrame | None = None
+            applied: DataFrame | None = None
+            try:
+                clock.lap("read")
+                fire("after_read")
+                summary.added_columns = list(evolve_schema(spark, target, batch.schema))
+                if options.write_mode == "merge":
+                    deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, shape.cursor)
+                    existing = writer.rows_with_keys_of(deduped, keys, summary.rows_read).persist(
+                        StorageLevel.MEMORY_AND_DISK
+                    )
+                    applied = writer.changed_rows(deduped, keys, shape.cursor, existing)
+                    applied = applied.persist(StorageLevel.MEMORY_AND_DISK)
+                    _count_merge(summary, applied, existing, keys, options.soft_delete_column)
+                else:
+                    applied = writer.changed_rows(batch, (), shape.cursor).persist(StorageLevel.MEMORY_AND_DISK)
+                    summary.inserted = applied.count()
+                    summary.unchanged = summary.rows_read - summary.inserted
+                if current_snapshot_id(spark, target) != start_snapshot:
+                    raise ConcurrentRunError(
+                        "another run committed to the target while this one was reading", where=str(target)
+                    )
+                fire("before_commit")
+                changes = summary.inserted + summary.updated + summary.deleted
+                if changes == 0 and after == before:
+                    summary.status = "no_change"
+                elif changes == 0:
+                    summary.status = "watermark_only"
+                    writer.append(applied.limit(0), properties)
+                elif options.write_mode == "append":
+                    writer.append(applied, properties)
+                else:
+                    writer.merge(applied, keys, shape.cursor, properties, options.soft_delete_column)
+                if summary.status != "no_change":
+                    summary.snapshot_id = current_snapshot_id(spark, target)
+                clock.lap("write")
+                fire("after_commit")
+                for cached in (applied, existing):
+                    if cached is not None and cached is not batch:
+                        cached.unpersist()
+            except BaseException:
+                for cached in (batch, applied, existing):  # a failed run leaves no cached rows behind
+                    if cached is not None:
+                        cached.unpersist()
+                raise
             result_df = batch
 
         store = external_store(options.state_store, options.state_location)
@@ -222,10 +237,9 @@ def _boundary_unchanged(spark: SparkSession, options: IngestOptions, cursor: str
 
 
 def _count_merge(
-    spark: SparkSession,
     summary: RunSummary,
     applied: DataFrame,
-    target: Any,
+    existing: DataFrame,
     keys: tuple[str, ...],
     soft_delete_column: str | None,
 ) -> None:
@@ -234,18 +248,17 @@ def _count_merge(
 
     from glueforge.lakehouse import quote
 
-    existing = spark.table(target.sql).select(*[F.col(quote(k)) for k in keys]).withColumn("_gf_hit", F.lit(True))
+    hits = existing.select(*[F.col(quote(k)) for k in keys]).withColumn("_gf_hit", F.lit(True))
     flag = (
         F.coalesce(F.col(quote(soft_delete_column)).cast("boolean"), F.lit(False))
         if soft_delete_column
         else F.lit(False)
     )
-    joined = applied.join(existing, on=list(keys), how="left").select(
+    joined = applied.join(hits, on=list(keys), how="left").select(
         F.coalesce(F.col("_gf_hit"), F.lit(False)).alias("hit"), flag.alias("flag")
     )
-    counts = {
-        (r["hit"], r["flag"]): int(r["n"]) for r in joined.groupBy("hit", "flag").agg(F.count("*").alias("n")).collect()
-    }
+    grouped = joined.groupBy("hit", "flag").agg(F.count("*").alias("n")).collect()
+    counts = {(r["hit"], r["flag"]): int(r["n"]) for r in grouped}
     summary.updated = counts.get((True, False), 0)
     summary.deleted = counts.get((True, True), 0)
     summary.inserted = counts.get((False, False), 0)

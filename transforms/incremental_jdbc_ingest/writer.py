@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import DataType, StructType
 
+BROADCAST_KEYS_LIMIT = 1_000_000  # batch rows up to which the batch keys are broadcast to the target scan
 COMMIT_METADATA_CLASS = "org.apache.iceberg.spark.CommitMetadata"
 _CONFLICT_MARKERS = (
     "ValidationException",
@@ -175,12 +176,25 @@ class IcebergWriter:
             *[F.col(quote(c)).cast(target[c]).alias(c) if c in target else F.col(quote(c)) for c in batch.columns]
         )
 
-    def changed_rows(self, batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
+    def rows_with_keys_of(self, batch: DataFrame, keys: tuple[str, ...], batch_rows: int) -> DataFrame:
+        """The target rows whose key occurs in ``batch``: one scan of the target, the (small) batch keys
+        broadcast, so comparing and counting never shuffle the whole target."""
+        from pyspark.sql import functions as F
+
+        target = self.spark.table(self.table.sql)
+        batch_keys = batch.select(*[F.col(quote(k)) for k in keys]).distinct()
+        if batch_rows <= BROADCAST_KEYS_LIMIT:
+            batch_keys = F.broadcast(batch_keys)
+        return target.join(batch_keys, on=list(keys), how="left_semi")
+
+    def changed_rows(
+        self, batch: DataFrame, keys: tuple[str, ...], cursor: str, target: DataFrame | None = None
+    ) -> DataFrame:
         """Drop re-read rows the target already has: unchanged, or (with keys) held in a newer version.
 
         Without keys (append mode) a row counts as already there when an identical row is in the target.
         """
-        target = self.spark.table(self.table.sql)
+        target = target if target is not None else self.spark.table(self.table.sql)
         identical = None
         for column in batch.columns:
             equal = batch[quote(column)].eqNullSafe(target[quote(column)])

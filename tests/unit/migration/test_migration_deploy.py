@@ -164,3 +164,26 @@ def test_concurrent_deploy_with_throttling_loses_and_duplicates_nothing(monkeypa
     assert sorted(endpoint.jobs) == sorted(r["Name"] for r in requests)
     assert set(endpoint.creates.values()) == {1}
     assert endpoint.throttled > 10
+
+
+def test_deploy_results_from_written_files(tmp_path: Any, monkeypatch: Any) -> None:
+    import botocore.retries.standard as standard
+
+    from migration.deploy import deploy_results
+    from migration.options import MigrationOptions
+    from migration.outputs import migrate_to_dir
+    from migration.reader import read_metadata
+    from migration.sample import build_sqlite
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    db = build_sqlite(tmp_path / "edls.db")
+    results = migrate_to_dir(read_metadata(f"sqlite:///{db}"), tmp_path / "out", MigrationOptions(), svg=False)
+    endpoint = FakeGlue(throttle_every=5)
+    outcome = deploy_results(
+        results, tmp_path / "out", TARGET, concurrency=2, clients=fake_clients(endpoint, 2, mode="standard")
+    )
+    assert outcome.failed == {}
+    assert sorted(outcome.created) == ["customer_orders_incremental", "daily_orders_file_load", "daily_sales_by_region"]
+    assert {j["JobMode"] for j in endpoint.jobs.values()} == {"VISUAL"}
+    uploaded = " ".join(outcome.uploaded)
+    assert "transforms/detect_pii.py" in uploaded and "transforms/incremental_jdbc_ingest.json" in uploaded

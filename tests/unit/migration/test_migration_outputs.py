@@ -137,3 +137,21 @@ def test_validation_catches_what_botocore_skips() -> None:
 )
 def test_dag_validation_rules(nodes: dict, fragment: str) -> None:
     assert fragment in " | ".join(validate_dag(nodes))
+
+
+def test_reading_selected_jobs_matches_reading_all(tmp_path: Path) -> None:
+    from migration.migrator import Migrator
+    from migration.reader import read_metadata
+
+    builder, broken = generate(60, broken_share=0.5, seed=5)
+    db = builder.write_sqlite(tmp_path / "gen.db")
+    everything = {r.job_name: r for r in Migrator(read_metadata(f"sqlite:///{db}")).migrate_all()}
+    cross_job = next(name for name, kind in broken.items() if kind == "cross_job")
+    for name in [cross_job, *list(everything)[:10]]:
+        (one,) = Migrator(read_metadata(f"sqlite:///{db}", job_names=[name])).migrate_all()
+        assert (one.status, one.errors, one.request) == (
+            everything[name].status,
+            everything[name].errors,
+            everything[name].request,
+        )
+    assert "another job" in " ".join(everything[cross_job].errors)
