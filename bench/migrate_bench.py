@@ -208,7 +208,12 @@ def main() -> None:
     parser.add_argument("--baseline-jobs", type=int, default=200)
     parser.add_argument("--deploy-jobs", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=200.0, help="server-side calls/s before throttling")
-    parser.add_argument("--throttle-share", type=float, default=0.01, help="share of calls throttled at random")
+    parser.add_argument(
+        "--throttle-share",
+        type=float,
+        default=0.0,
+        help="share of calls throttled at random (adaptive mode slows down on each)",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:

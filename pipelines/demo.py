@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 STAGES: list[str] = [
     "pipelines.demo_stages.foundation",
+    "pipelines.demo_stages.ingest",
+    "pipelines.demo_stages.pii",
+    "pipelines.demo_stages.dbt",
+    "pipelines.demo_stages.quality",
+    "pipelines.demo_stages.gdpr",
+    "pipelines.demo_stages.migrate",
 ]
 
 

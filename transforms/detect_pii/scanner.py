@@ -98,7 +98,7 @@ class ColumnScanner:
         weak = need != "none" or value.isdigit()
         contextual = entry.name_verdict == "raise"
         soft_vetoed = entry.name_verdict == "soft_veto"
-        window = text[max(0, start - CONTEXT_WINDOW_CHARS):start]
+        window = text[max(0, start - CONTEXT_WINDOW_CHARS) : start]
         if window and not entry.pattern.whole_value:
             verdict = context_verdict(entry.entity, name_tokens(window)[-CONTEXT_WINDOW_TOKENS:])
             if verdict == "veto":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from transforms.detect_pii.validators import Validator
@@ -121,6 +122,12 @@ class Pattern:
     regex: str
     context: ContextNeed = "none"
     whole_value: bool = False  # the match must be the whole (trimmed) cell, e.g. PERSON_NAME
+    # cheap gates checked before running the regex on a cell (a match cannot exist without them)
+    min_digits: int = 0
+    needs: str = ""  # at least one of these characters
+
+    def may_match(self, text: str, digit_count: int) -> bool:
+        return digit_count >= self.min_digits and (not self.needs or any(c in text for c in self.needs))
 
     def compiled(self) -> re.Pattern[str]:
         return re.compile(self.regex)
@@ -182,7 +189,12 @@ def _mentions(forms: set[str], compact: str, words: frozenset[str]) -> bool:
 
 def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
     """Hard vetoes win; then a context word raises; then a decoy word soft-vetoes."""
-    forms = token_forms(tokens)
+    return _verdict(entity, tuple(tokens))
+
+
+@lru_cache(maxsize=65536)  # windows before matches repeat a lot in real text ("my ssn is", "call")
+def _verdict(entity: EntityDef, tokens: tuple[str, ...]) -> ContextVerdict:
+    forms = token_forms(list(tokens))
     compact = "".join(tokens)
     if _mentions(forms, compact, entity.hard_veto_words):
         return "veto"
