@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -159,15 +160,26 @@ def _worker(name: str, *args: str) -> dict[str, Any]:
 
 
 def run_incremental_only(rows: int) -> dict[str, Any]:
-    warehouse = Path(tempfile.mkdtemp(prefix="dbt-bench-")) / "warehouse"
-    _worker("prepare", str(warehouse), str(rows))
-    results: dict[str, Any] = {"rows": rows, **_worker("build", str(warehouse))}
-    results |= {f"incremental_{k}": v for k, v in _worker("incremental", str(warehouse), str(rows)).items()}
-    return results
+    root = Path(tempfile.mkdtemp(prefix="dbt-bench-"))
+    try:
+        warehouse = root / "warehouse"
+        _worker("prepare", str(warehouse), str(rows))
+        results: dict[str, Any] = {"rows": rows, **_worker("build", str(warehouse))}
+        results |= {f"incremental_{k}": v for k, v in _worker("incremental", str(warehouse), str(rows)).items()}
+        return results
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def run(rows: int) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="dbt-bench-"))
+    try:
+        return _run_all(root, rows)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_all(root: Path, rows: int) -> dict[str, Any]:
     wh_a, wh_b = root / "a" / "warehouse", root / "b" / "warehouse"
     results: dict[str, Any] = {"rows": rows}
     for warehouse in (wh_a, wh_b):
@@ -238,8 +250,7 @@ def main() -> None:
         print(json.dumps(func(*values)))  # type: ignore[operator]
         return
     if options.cases == "incremental":
-        results = run_incremental_only(options.rows)
-        print(json.dumps(results, indent=2))
+        print(json.dumps(run_incremental_only(options.rows), indent=2))
         return
     results = run(options.rows)
     print(json.dumps(results, indent=2))

@@ -295,9 +295,6 @@ _PRESIDIO: Any = None
 def presidio() -> Any:
     global _PRESIDIO
     if _PRESIDIO is None:
-        import os
-
-        os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # offline: no PSL fetch
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
@@ -429,11 +426,9 @@ def main() -> None:
     parser.add_argument("--presidio-rows", type=int, default=1000)
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy part")
     args = parser.parse_args()
-    import os
-
-    # Presidio's email recognizer uses tldextract, which would fetch the Public Suffix List: stay offline. Set
-    # before Spark starts so the Python workers inherit it.
-    os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+    # Presidio's email recognizer calls tldextract, which tries to fetch the Public Suffix List; offline it falls
+    # back to its bundled copy. (Setting TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="" instead leaves it with NO list, and
+    # then Presidio rejects every e-mail address: unfair to Presidio, so the default is kept.)
 
     from glueforge.session import get_spark
     from glueforge.settings import load_settings

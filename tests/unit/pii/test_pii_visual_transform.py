@@ -40,8 +40,13 @@ def test_dynamic_transform_node_validates_against_the_glue_model() -> None:
         node_name="Detect PII",
         inputs=["node-1"],
         path="s3://aws-glue-assets-111122223333-eu-west-1/transforms/detect_pii.py",
-        values={"entityTypesToDetect": ["EMAIL", "USA_SSN"], "action": "HMAC", "sampleFraction": 0.1,
-                "hmacSecretId": "pii/hmac", "detectionMode": "column"},
+        values={
+            "entityTypesToDetect": ["EMAIL", "USA_SSN"],
+            "action": "HMAC",
+            "sampleFraction": 0.1,
+            "hmacSecretId": "pii/hmac",
+            "detectionMode": "column",
+        },
     )
     model = botocore.session.get_session().get_service_model("glue")
     report = ParamValidator().validate(node, model.shape_for("CodeGenConfigurationNode"))
