@@ -112,7 +112,7 @@ def run_ingest(
         summary.window_upper = format_watermark(bounds.upper) if bounds.upper is not None else None
         summary.watermark_after = format_watermark(after) if after is not None else None
         clock.lap("bounds")
-        if bounds.rows == 0 or _boundary_unchanged(spark, options, shape.cursor, before, bounds):
+        if bounds.rows == 0 or _boundary_unchanged(spark, options, shape.cursor, before, bounds, state):
             summary.status = "no_change"
             summary.seconds = clock.total()
             summary.stage_seconds = clock.stages
@@ -122,7 +122,8 @@ def run_ingest(
         window = ReadWindow(lower, bounds.upper, options.null_cursor == "include")
         raw, summary.partitions = reader.read_window(shape, window, bounds)
         first_load = not writer.exists()
-        properties = summary_properties(summary.watermark_after or "", run_id, shape.cursor, options.key)
+        tied = bounds.rows_at_upper if after is not None and after == bounds.upper else None
+        properties = summary_properties(summary.watermark_after or "", run_id, shape.cursor, options.key, tied)
         keys = shape.primary_keys
 
         if first_load:
@@ -162,12 +163,12 @@ def run_ingest(
                 summary.added_columns = list(evolve_schema(spark, target, batch.schema))
                 if options.write_mode == "merge":
                     deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, shape.cursor)
-                    existing = writer.rows_with_keys_of(deduped, keys, summary.rows_read).persist(
-                        StorageLevel.MEMORY_AND_DISK
-                    )
+                    existing = writer.rows_with_keys_of(
+                        deduped, keys, summary.rows_read, shape.cursor, window.lower, window.include_nulls
+                    ).persist(StorageLevel.MEMORY_AND_DISK)
                     applied = writer.changed_rows(deduped, keys, shape.cursor, existing)
                     applied = applied.persist(StorageLevel.MEMORY_AND_DISK)
-                    _count_merge(summary, applied, existing, keys, options.soft_delete_column)
+                    _count_merge(summary, applied, spark.table(target.sql), keys, options.soft_delete_column)
                 else:
                     applied = writer.changed_rows(batch, (), shape.cursor).persist(StorageLevel.MEMORY_AND_DISK)
                     summary.inserted = applied.count()
@@ -176,6 +177,7 @@ def run_ingest(
                     raise ConcurrentRunError(
                         "another run committed to the target while this one was reading", where=str(target)
                     )
+                clock.lap("compare")
                 fire("before_commit")
                 changes = summary.inserted + summary.updated + summary.deleted
                 if changes == 0 and after == before:
@@ -219,11 +221,17 @@ def _keys_unique_at_source(reader: JdbcReader, keys: tuple[str, ...]) -> bool:
     return any(unique <= wanted for unique in reader.declared_unique_keys())
 
 
-def _boundary_unchanged(spark: SparkSession, options: IngestOptions, cursor: str, before: Any, bounds: Bounds) -> bool:
-    """Without lookback and nothing above the watermark, the window is ``cursor = watermark``: if the target
-    holds as many rows at that value as the source, nothing changed (a change must move the cursor)."""
+def _boundary_unchanged(
+    spark: SparkSession, options: IngestOptions, cursor: str, before: Any, bounds: Bounds, state: StoredState
+) -> bool:
+    """Without lookback and nothing above the watermark, the window is ``cursor = watermark``: if the source
+    holds as many rows at that value as when the watermark was committed (counted by that run's bound query,
+    before its read), nothing changed (a change must move the cursor). Without that count (older commits,
+    external stores), the target's rows at the watermark are counted instead."""
     if options.lookback_seconds or before is None or bounds.upper != before or options.null_cursor == "include":
         return False
+    if state.rows_at_watermark is not None and options.state_store == "iceberg":
+        return bounds.rows == state.rows_at_watermark
     if not table_exists(spark, options.target):
         return False
     from pyspark.sql import functions as F
@@ -239,27 +247,29 @@ def _boundary_unchanged(spark: SparkSession, options: IngestOptions, cursor: str
 def _count_merge(
     summary: RunSummary,
     applied: DataFrame,
-    existing: DataFrame,
+    target: DataFrame,
     keys: tuple[str, ...],
     soft_delete_column: str | None,
 ) -> None:
-    """Inserted / updated / deleted / unchanged counts of the rows about to be merged."""
+    """Inserted / updated / deleted / unchanged counts of the rows about to be merged.
+
+    A key hit needs the whole target, but only its key columns: the (small) applied rows are broadcast
+    into a key-only scan, so the count never reads or shuffles the target's other columns."""
     from pyspark.sql import functions as F
 
     from glueforge.lakehouse import quote
 
-    hits = existing.select(*[F.col(quote(k)) for k in keys]).withColumn("_gf_hit", F.lit(True))
     flag = (
         F.coalesce(F.col(quote(soft_delete_column)).cast("boolean"), F.lit(False))
         if soft_delete_column
         else F.lit(False)
     )
-    joined = applied.join(hits, on=list(keys), how="left").select(
-        F.coalesce(F.col("_gf_hit"), F.lit(False)).alias("hit"), flag.alias("flag")
-    )
-    grouped = joined.groupBy("hit", "flag").agg(F.count("*").alias("n")).collect()
-    counts = {(r["hit"], r["flag"]): int(r["n"]) for r in grouped}
-    summary.updated = counts.get((True, False), 0)
-    summary.deleted = counts.get((True, True), 0)
-    summary.inserted = counts.get((False, False), 0)
-    summary.unchanged = summary.rows_read - sum(counts.values())
+    flagged = applied.select(*[F.col(quote(k)) for k in keys], flag.alias("_gf_flag"))
+    totals = {bool(r[0]): int(r[1]) for r in flagged.groupBy("_gf_flag").count().collect()}
+    target_keys = target.select(*[F.col(quote(k)) for k in keys])
+    hit_rows = target_keys.join(F.broadcast(flagged), on=list(keys), how="inner").groupBy("_gf_flag").count()
+    hits = {bool(r[0]): int(r[1]) for r in hit_rows.collect()}
+    summary.updated = hits.get(False, 0)
+    summary.deleted = hits.get(True, 0)
+    summary.inserted = totals.get(False, 0) - summary.updated
+    summary.unchanged = summary.rows_read - sum(totals.values())

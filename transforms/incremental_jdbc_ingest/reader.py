@@ -104,6 +104,7 @@ class Bounds:
     upper: CursorValue | None  # max(cursor) (or database time - lag): the window end and the next watermark
     rows: int  # rows in the window (NULL cursors included when the policy includes them)
     null_rows: int
+    rows_at_upper: int | None = None  # rows whose cursor equals max(cursor), counted before the read
 
 
 class JdbcReader:
@@ -143,9 +144,18 @@ class JdbcReader:
         nulls = "0"
         if self.options.null_cursor != "exclude":
             nulls = f"(SELECT COUNT(*) FROM {d.subquery(src, 'z')} WHERE z.{cursor} IS NULL)"
+        # Rows tied at max(cursor), counted now (before the read): stored with the commit, it lets the next
+        # run recognise "nothing new" from the bound query alone (an index lookup with an index on the cursor).
+        at_upper = "0"
+        if upper is None:
+            y_where = f" WHERE y.{cursor} >= {d.literal(lower)}" if lower is not None else ""
+            at_upper = (
+                f"(SELECT COUNT(*) FROM {d.subquery(src, 'x')} WHERE x.{cursor} = "
+                f"(SELECT MAX(y.{cursor}) FROM {d.subquery(src, 'y')}{y_where}))"
+            )
         return (
-            f"SELECT MIN(w.{cursor}) AS gf_lo, MAX(w.{cursor}) AS gf_hi, COUNT(*) AS gf_rows, {nulls} AS gf_nulls "
-            f"FROM {d.subquery(src, 'w')}{where_sql}"
+            f"SELECT MIN(w.{cursor}) AS gf_lo, MAX(w.{cursor}) AS gf_hi, COUNT(*) AS gf_rows, {nulls} AS gf_nulls, "
+            f"{at_upper} AS gf_at_hi FROM {d.subquery(src, 'w')}{where_sql}"
         )
 
     def window_sql(self, shape: SourceShape, window: ReadWindow) -> str:
@@ -225,14 +235,18 @@ class JdbcReader:
             elif shape.cursor_kind is not CursorKind.TIMESTAMP:
                 raise InputError("upper_bound=db_time needs a timestamp or date cursor", where="upper_bound")
         cursor_type = SPARK_CURSOR_TYPES[shape.cursor_kind]
-        custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, gf_rows BIGINT, gf_nulls BIGINT"
+        custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, gf_rows BIGINT, gf_nulls BIGINT, gf_at_hi BIGINT"
         try:
             df = self._jdbc(
                 self.dialect.subquery(self.bound_sql(shape, lower, upper), "gf_bounds"), customSchema=custom
             )
             if shape.cursor_kind is CursorKind.TIMESTAMP:
                 df = df.select(
-                    F.unix_micros("gf_lo").alias("gf_lo"), F.unix_micros("gf_hi").alias("gf_hi"), "gf_rows", "gf_nulls"
+                    F.unix_micros("gf_lo").alias("gf_lo"),
+                    F.unix_micros("gf_hi").alias("gf_hi"),
+                    "gf_rows",
+                    "gf_nulls",
+                    "gf_at_hi",
                 )
             row = df.first()
         except Exception as exc:
@@ -243,7 +257,8 @@ class JdbcReader:
             hi = upper
         nulls = int(row[3] or 0)
         rows = int(row[2] or 0) + (nulls if self.options.null_cursor == "include" else 0)
-        return Bounds(lo, hi, rows, nulls)
+        at_upper = None if upper is not None or row[4] is None else int(row[4])
+        return Bounds(lo, hi, rows, nulls, at_upper)
 
     @staticmethod
     def _value(raw: object, kind: CursorKind) -> CursorValue | None:

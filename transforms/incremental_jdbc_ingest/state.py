@@ -32,6 +32,7 @@ WATERMARK = PREFIX + "watermark"
 RUN_ID = PREFIX + "run-id"
 CURSOR = PREFIX + "cursor"
 STATE_KEY = PREFIX + "key"
+ROWS_AT_WATERMARK = PREFIX + "rows-at-watermark"  # source rows tied at the watermark, counted before the read
 RESET = "reset"  # a reset snapshot stores an empty watermark: "no state, start over"
 
 
@@ -42,6 +43,7 @@ class StoredState:
     run_id: str | None = None
     snapshot_id: int | None = None
     updated_at: str | None = None
+    rows_at_watermark: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,8 +53,13 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def summary_properties(watermark: str, run_id: str, cursor: str, key: str) -> dict[str, str]:
-    return {WATERMARK: watermark, RUN_ID: run_id, CURSOR: cursor, STATE_KEY: key}
+def summary_properties(
+    watermark: str, run_id: str, cursor: str, key: str, rows_at_watermark: int | None = None
+) -> dict[str, str]:
+    properties = {WATERMARK: watermark, RUN_ID: run_id, CURSOR: cursor, STATE_KEY: key}
+    if rows_at_watermark is not None:
+        properties[ROWS_AT_WATERMARK] = str(rows_at_watermark)
+    return properties
 
 
 def iceberg_table(spark: SparkSession, table: TableName) -> Any:
@@ -89,7 +96,15 @@ def iceberg_state(spark: SparkSession, table: TableName, cursor: str | None = No
             snapshot_id = int(snapshot.snapshotId())
             committed = datetime.fromtimestamp(snapshot.timestampMillis() / 1000, UTC).isoformat(timespec="seconds")
             origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
-            return StoredState(watermark or None, origin, summary.get(RUN_ID), snapshot_id, committed)
+            tied = summary.get(ROWS_AT_WATERMARK)
+            return StoredState(
+                watermark or None,
+                origin,
+                summary.get(RUN_ID),
+                snapshot_id,
+                committed,
+                int(tied) if tied is not None and watermark else None,
+            )
         parent = snapshot.parentId()
         snapshot = None if parent is None else loaded.snapshot(parent)
     columns = {f.name.lower(): f.name for f in spark.table(table.sql).schema.fields}

@@ -176,12 +176,25 @@ class IcebergWriter:
             *[F.col(quote(c)).cast(target[c]).alias(c) if c in target else F.col(quote(c)) for c in batch.columns]
         )
 
-    def rows_with_keys_of(self, batch: DataFrame, keys: tuple[str, ...], batch_rows: int) -> DataFrame:
-        """The target rows whose key occurs in ``batch``: one scan of the target, the (small) batch keys
-        broadcast, so comparing and counting never shuffle the whole target."""
+    def rows_with_keys_of(
+        self,
+        batch: DataFrame,
+        keys: tuple[str, ...],
+        batch_rows: int,
+        cursor: str,
+        since: Any = None,
+        include_nulls: bool = False,
+    ) -> DataFrame:
+        """The target rows whose key occurs in ``batch`` and whose cursor is at least ``since`` (the window's
+        lower bound): only those can be identical to or newer than a batch row, and the cursor filter is pushed
+        into the Iceberg scan, so files holding only older cursors (the bulk of the target) are never opened.
+        The (small) batch keys are broadcast, so comparing and counting never shuffle the target."""
         from pyspark.sql import functions as F
 
         target = self.spark.table(self.table.sql)
+        if since is not None and cursor in target.columns:
+            recent = F.col(quote(cursor)) >= F.lit(since)
+            target = target.where(recent | F.col(quote(cursor)).isNull() if include_nulls else recent)
         batch_keys = batch.select(*[F.col(quote(k)) for k in keys]).distinct()
         if batch_rows <= BROADCAST_KEYS_LIMIT:
             batch_keys = F.broadcast(batch_keys)
