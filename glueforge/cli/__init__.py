@@ -39,27 +39,12 @@ class LazyGroup(click.Group):
         if entry is None:
             return None
         module_name, attribute = entry[0].split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                return _unavailable(cmd_name, entry[1])
-            raise
-        command: click.Command = getattr(module, attribute)
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
-
-
-def _unavailable(name: str, help_text: str) -> click.Command:
-    @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def placeholder(args: tuple[str, ...]) -> None:
-        raise click.UsageError(f"`glueforge {name}` is not available in this build")
-
-    return placeholder
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

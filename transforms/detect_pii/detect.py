@@ -1,8 +1,9 @@
 """Spark side of detection: which columns to scan, the sampled column classification, cell-level masking.
 
-Hot path: the JVM evaluates each column's prefilter regex (``rlike``); only candidate cells reach Python,
-in Arrow batches (collected sample in column mode, a pandas UDF in cell mode). There is no per-row UDF over
-non-candidates and no network call.
+Hot path: the JVM evaluates each column's cheap prefilter regex (``rlike``, see ``prefilter``); only candidate
+cells reach Python, in Arrow batches (collected sample in column mode, a pandas UDF in cell mode), and Python
+scans each distinct value once (a per-worker memo in cell mode, a ``Counter`` over the sample in column mode).
+There is no per-row UDF over non-candidates and no network call.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from transforms.detect_pii.scanner import ColumnScanner, EntityFinding, classify
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
+    from pyspark.sql.types import StructType
 
 MAX_SAMPLE_ROWS = 10_000
 MIN_SAMPLE_ROWS = 200  # below this the sample says little: read the first MAX_SAMPLE_ROWS rows instead
@@ -110,7 +112,19 @@ def _quoted(name: str) -> str:
 
 # --- cell mode --------------------------------------------------------------------------------------------
 
-CELL_RESULT = "struct<changed:boolean,value:string,found:string>"
+
+def _cell_result_type() -> StructType:
+    """``struct<changed:boolean,value:string,found:string>``, built without a running Spark (unit tests)."""
+    from pyspark.sql.types import BooleanType, StringType, StructField, StructType
+
+    return StructType(
+        [StructField("changed", BooleanType()), StructField("value", StringType()), StructField("found", StringType())]
+    )
+
+
+CellOutcome = tuple[bool, str | None, str | None]  # (changed, masked text, JSON findings)
+MEMO_MAX_CHARS = 4096
+MEMO_MAX_ENTRIES = 50_000
 
 
 def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> Callable[[Column], Column]:
@@ -120,7 +134,7 @@ def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> 
     column = scanner.column
     specs = {e.name: plan.spec_for(column, e.name) for e in scanner.entities}
 
-    def one(text: str | None) -> tuple[bool, str | None, str | None]:
+    def one(text: str | None) -> CellOutcome:
         if text is None:
             return False, None, None
         spans = scanner.find(text)
@@ -142,10 +156,23 @@ def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> 
         changed = any(f["actionUsed"] != "DETECT" for f in found)
         return changed, (None if nullify else "".join(pieces)), json.dumps(found, separators=(",", ":"))
 
-    @pandas_udf(CELL_RESULT)  # type: ignore[call-overload]
+    # Same text, same result (every action is deterministic): each distinct cell is scanned once per Python
+    # worker, however often it repeats (codes, e-mails, templated text). Bounded, and only short cells.
+    memo: dict[str, CellOutcome] = {}
+
+    def cached(text: str | None) -> CellOutcome:
+        if text is None or len(text) > MEMO_MAX_CHARS:
+            return one(text)
+        outcome = memo.get(text)
+        if outcome is None:
+            if len(memo) >= MEMO_MAX_ENTRIES:
+                memo.clear()
+            outcome = memo[text] = one(text)
+        return outcome
+
+    @pandas_udf(_cell_result_type())  # type: ignore[call-overload]
     def masker(values: pd.Series) -> pd.DataFrame:
-        rows = [one(v) for v in values]
-        return pd.DataFrame(rows, columns=["changed", "value", "found"])
+        return pd.DataFrame([cached(v) for v in values], columns=["changed", "value", "found"])
 
     return masker
 

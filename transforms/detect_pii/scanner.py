@@ -1,13 +1,14 @@
 """Pure-Python span finding for one column: regex candidates -> context -> validator -> non-overlapping spans.
 
 The same ``ColumnScanner`` runs on the driver (column mode, on the sampled candidates) and inside Arrow batches
-on the executors (cell mode). Its ``jvm_regex`` is the prefilter Spark evaluates first, so Python only ever
-sees cells that contain a candidate.
+on the executors (cell mode). Its ``jvm_regex`` is the cheap prefilter Spark evaluates first (a superset of the
+cells ``find`` can match), so Python only sees cells that may contain a candidate.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +19,7 @@ from transforms.detect_pii.entities.base import (
     context_verdict,
     name_tokens,
 )
+from transforms.detect_pii.prefilter import prefilter_regex
 
 ScanMode = Literal["column", "cell"]
 CONTEXT_WINDOW_CHARS = 32  # like Macie's ~30 characters before the match
@@ -68,11 +70,8 @@ class ColumnScanner:
         return bool(self._entries)
 
     def jvm_regex(self) -> str | None:
-        """One alternation of every active pattern, for Spark ``rlike`` (a superset of what ``find`` keeps)."""
-        if not self._entries:
-            return None
-        unique = dict.fromkeys(e.pattern.regex for e in self._entries)
-        return "|".join(f"(?:{regex})" for regex in unique)
+        """The cheap prefilter for Spark ``rlike``: matches every cell in which ``find`` can find a span."""
+        return prefilter_regex([e.pattern.regex for e in self._entries])
 
     def find(self, text: str) -> list[Span]:
         spans: list[tuple[Span, int]] = []
@@ -153,13 +152,14 @@ def classify_column(
     strong: dict[str, int] = {}
     weak: dict[str, int] = {}
     matched_values: dict[str, list[str]] = {}
-    for value in candidates:
+    # a value's spans depend only on the value (and the column): scan each distinct value once, weight by count
+    for value, count in Counter(candidates).items():
         kinds: dict[str, bool] = {}
         for span in scanner.find(value):
             kinds[span.entity] = kinds.get(span.entity, False) or not span.weak
-            matched_values.setdefault(span.entity, []).append(value[span.start : span.end])
+            matched_values.setdefault(span.entity, []).extend([value[span.start : span.end]] * count)
         for entity, is_strong in kinds.items():
-            (strong if is_strong else weak)[entity] = (strong if is_strong else weak).get(entity, 0) + 1
+            (strong if is_strong else weak)[entity] = (strong if is_strong else weak).get(entity, 0) + count
     by_name = {e.name: e for e in scanner.entities}
     findings = []
     for name in sorted(set(strong) | set(weak)):

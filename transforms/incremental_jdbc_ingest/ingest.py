@@ -185,10 +185,19 @@ def run_ingest(
                 elif changes == 0:
                     summary.status = "watermark_only"
                     writer.append(applied.limit(0), properties)
-                elif options.write_mode == "append":
-                    writer.append(applied, properties)
+                elif options.write_mode == "append" or (
+                    not options.soft_delete_column and summary.updated + summary.deleted == 0
+                ):
+                    writer.append(applied, properties)  # only new keys: nothing to match, one append commit
                 else:
-                    writer.merge(applied, keys, shape.cursor, properties, options.soft_delete_column)
+                    writer.merge(
+                        applied,
+                        keys,
+                        shape.cursor,
+                        properties,
+                        options.soft_delete_column,
+                        inserts=summary.inserted > 0,
+                    )
                 if summary.status != "no_change":
                     summary.snapshot_id = current_snapshot_id(spark, target)
                 clock.lap("write")

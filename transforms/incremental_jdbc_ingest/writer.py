@@ -62,6 +62,23 @@ def commit_properties(spark: SparkSession, properties: dict[str, str]) -> Iterat
         thread_local.remove()
 
 
+PREFER_SORT_MERGE_JOIN = "spark.sql.join.preferSortMergeJoin"
+
+
+@contextmanager
+def _session_conf(spark: SparkSession, key: str, value: str) -> Iterator[None]:
+    """Set one SQL conf for the statements run inside the block, then restore it."""
+    previous = spark.conf.get(key, None)
+    spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        if previous is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, previous)
+
+
 def dedupe(batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
     """One row per key: the highest cursor wins (NULL cursors last); other columns break ties deterministically."""
     from pyspark.sql import Window
@@ -195,7 +212,7 @@ class IcebergWriter:
         if since is not None and cursor in target.columns:
             recent = F.col(quote(cursor)) >= F.lit(since)
             target = target.where(recent | F.col(quote(cursor)).isNull() if include_nulls else recent)
-        batch_keys = batch.select(*[F.col(quote(k)) for k in keys]).distinct()
+        batch_keys = batch.select(*[F.col(quote(k)) for k in keys])  # a semi join needs no distinct keys
         if batch_rows <= BROADCAST_KEYS_LIMIT:
             batch_keys = F.broadcast(batch_keys)
         return target.join(batch_keys, on=list(keys), how="left_semi")
@@ -206,8 +223,15 @@ class IcebergWriter:
         """Drop re-read rows the target already has: unchanged, or (with keys) held in a newer version.
 
         Without keys (append mode) a row counts as already there when an identical row is in the target.
+        With keys, ``target`` is the (small) output of ``rows_with_keys_of`` and is broadcast: the null-safe
+        key comparison would otherwise plan a sort-merge join that shuffles and sorts the batch.
         """
-        target = target if target is not None else self.spark.table(self.table.sql)
+        from pyspark.sql import functions as F
+
+        if target is None:
+            target = self.spark.table(self.table.sql)
+        elif keys:
+            target = F.broadcast(target)
         identical = None
         for column in batch.columns:
             equal = batch[quote(column)].eqNullSafe(target[quote(column)])
@@ -228,8 +252,15 @@ class IcebergWriter:
         cursor: str,
         properties: dict[str, str],
         soft_delete_column: str | None,
+        *,
+        inserts: bool = True,
     ) -> None:
-        """MERGE the (deduped, filtered) batch; an older source row never overwrites a newer target row."""
+        """MERGE the (deduped, filtered) batch; an older source row never overwrites a newer target row.
+
+        ``inserts=False`` (the caller knows every batch key is in the target) leaves out ``WHEN NOT MATCHED``:
+        the MERGE is then an inner join and the small batch is broadcast to the target scan. With inserts it
+        is a right outer join, which cannot broadcast the batch; a shuffled hash join (built on the batch)
+        then replaces the sort-merge join that would sort the whole target."""
         view = f"gf_ingest_batch_{uuid.uuid4().hex[:12]}"
         self._aligned(batch).createOrReplaceTempView(view)
         on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in keys)
@@ -243,13 +274,15 @@ class IcebergWriter:
             flag = f"COALESCE(CAST(s.{quote(soft_delete_column)} AS BOOLEAN), false)"
             clauses.append(f"WHEN MATCHED AND {guard} AND {flag} THEN DELETE")
             clauses.append(f"WHEN MATCHED AND {guard} THEN UPDATE SET {updates}")
-            clauses.append(f"WHEN NOT MATCHED AND NOT {flag} THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
+            if inserts:
+                clauses.append(f"WHEN NOT MATCHED AND NOT {flag} THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
         else:
             clauses.append(f"WHEN MATCHED AND {guard} THEN UPDATE SET {updates}")
-            clauses.append(f"WHEN NOT MATCHED THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
+            if inserts:
+                clauses.append(f"WHEN NOT MATCHED THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
         sql = f"MERGE INTO {self.table.sql} t USING {view} s ON {on} " + " ".join(clauses)
         try:
-            with commit_properties(self.spark, properties):
+            with commit_properties(self.spark, properties), _session_conf(self.spark, PREFER_SORT_MERGE_JOIN, "false"):
                 self._guarded(lambda: self.spark.sql(sql))
         finally:
             self.spark.catalog.dropTempView(view)

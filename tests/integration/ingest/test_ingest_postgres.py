@@ -88,6 +88,28 @@ def test_postgres_incremental_runs_keep_source_and_target_equal(
     assert lakehouse.spark.sql(f"SELECT count(*) FROM {target}.snapshots").first()[0] == before
 
 
+def test_postgres_no_change_shortcut_still_sees_a_late_tie_at_the_watermark(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None]
+) -> None:
+    # Without lookback, "nothing new" is decided from the bound query alone (rows tied at the watermark vs
+    # the count committed with it); a row that commits late with exactly the watermark value must still come.
+    table = postgres_db.unique_table("ties")
+    target = "bronze.pg_ties"
+    make_orders(pg_source, table, 4)
+    params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
+    compare_sql = f"SELECT {', '.join(COLUMNS)} FROM {table}"
+    first = run_ingest(postgres_db, **params).summary
+    assert (first.inserted, first.watermark_after) == (4, "2026-01-01T10:03:00.000000+00:00")
+    idle = run_ingest(postgres_db, **params).summary
+    assert (idle.status, idle.rows_read, idle.snapshot_id) == ("no_change", 0, None)
+
+    pg_source.run(f"INSERT INTO {table} VALUES (200, 9, 'late tie', TIMESTAMPTZ '2026-01-01 10:03:00+00')")
+    tie = run_ingest(postgres_db, **params).summary
+    assert (tie.status, tie.inserted, tie.watermark_after) == ("committed", 1, first.watermark_after)
+    same_rows(pg_source, compare_sql, target, COLUMNS)
+    assert run_ingest(postgres_db, **params).summary.status == "no_change"
+
+
 def test_postgres_custom_sql_template(
     pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
 ) -> None:

@@ -1,0 +1,87 @@
+"""The JVM prefilter: a cheap regex every cell must match before Python looks for entities in it.
+
+The union of all entity patterns is an exact prefilter, but Java evaluates ~30 alternatives with lookarounds at
+every position of every cell: that alone cost as much as the whole plain ``regexp_replace`` baseline. Python
+re-checks every candidate with the real patterns anyway, so the prefilter only has to be a superset: a pattern
+that provably cannot match without a digit (or an ``@``, or a ``:``) is represented by that character class; only
+patterns without such a required character keep their own regex in the prefilter.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre  # the parsed form of a Python regex (stable since 3.11)
+import re._parser as sre_parse
+from typing import Any
+
+# Tried in this order; the first class a pattern provably needs stands for the pattern.
+GATE_CLASSES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("0-9", frozenset("0123456789")),
+    ("@", frozenset("@")),
+    (":", frozenset(":")),
+)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+def requires_any(regex: str, chars: frozenset[str]) -> bool:
+    """True when every match of ``regex`` contains at least one of ``chars`` (False when unsure)."""
+    try:
+        parsed = sre_parse.parse(regex)
+    except re.error:
+        return False
+    if parsed.state.flags & re.IGNORECASE and any(c.lower() != c.upper() for c in chars):
+        return False  # letters under (?i) would need case folding; the gate classes are caseless anyway
+    return _sequence_requires(list(parsed), chars)
+
+
+def _sequence_requires(items: list[tuple[Any, Any]], chars: frozenset[str]) -> bool:
+    return any(_item_requires(op, arg, chars) for op, arg in items)
+
+
+def _item_requires(op: Any, arg: Any, chars: frozenset[str]) -> bool:
+    if op is sre.LITERAL:
+        return chr(arg) in chars
+    if op is sre.IN:
+        return _class_within(arg, chars)
+    if op in _REPEATS:
+        low, _high, item = arg
+        return bool(low >= 1 and _sequence_requires(list(item), chars))
+    if op is sre.SUBPATTERN:
+        return _sequence_requires(list(arg[-1]), chars)
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_requires(list(arg), chars)
+    if op is sre.BRANCH:
+        return all(_sequence_requires(list(branch), chars) for branch in arg[1])
+    return False  # lookarounds, anchors, '.', negated literals, backreferences: require nothing
+
+
+def _class_within(entries: list[tuple[Any, Any]], chars: frozenset[str]) -> bool:
+    """A character class all of whose members are in ``chars`` (no negation, no categories like ``\\d``)."""
+    for op, arg in entries:
+        if op is sre.LITERAL:
+            if chr(arg) not in chars:
+                return False
+        elif op is sre.RANGE:
+            low, high = arg
+            if high - low > len(chars) or any(chr(c) not in chars for c in range(low, high + 1)):
+                return False
+        else:
+            return False
+    return bool(entries)
+
+
+def prefilter_regex(patterns: list[str]) -> str | None:
+    """One cheap regex that matches every cell in which any of ``patterns`` can match (a superset)."""
+    if not patterns:
+        return None
+    used: set[str] = set()
+    rest: list[str] = []
+    for regex in dict.fromkeys(patterns):
+        gate = next((spelled for spelled, chars in GATE_CLASSES if requires_any(regex, chars)), None)
+        if gate is None:
+            rest.append(regex)
+        else:
+            used.add(gate)
+    classes = "".join(spelled for spelled, _ in GATE_CLASSES if spelled in used)
+    parts = ([f"[{classes}]"] if classes else []) + [f"(?:{regex})" for regex in rest]
+    return "|".join(parts)
