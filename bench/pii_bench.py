@@ -123,7 +123,7 @@ def generators(
         "person_name": ("PERSON_NAME", valid(fake.name, v.person_name_valid)),
         "street_address": ("ADDRESS", fake.street_address),
     }
-    decoys = {
+    decoys: dict[str, Callable[[], str]] = {
         "order_id": lambda: digits(rng, 16),  # ~10% pass Luhn, as real random ids do
         "customer_id": lambda: digits(rng, 10),
         "sku": lambda: digits(rng, 9),
@@ -396,7 +396,7 @@ def speed(
 def _presidio_spark(frame: Any) -> None:
     from pyspark.sql.functions import pandas_udf
 
-    @pandas_udf("string")
+    @pandas_udf("string")  # type: ignore[call-overload]
     def anonymise(values: pd.Series) -> pd.Series:
         def one(text: str | None) -> str | None:
             if text is None:
@@ -478,7 +478,8 @@ def accuracy_cells(
     structured = []
     for column, values in columns.items():
         column_scanner = ColumnScanner(column, all_entities, "cell")
-        expected = {truth[column]} if truth[column] else set()
+        label = truth[column]
+        expected = {label} if label else set()
         structured += [(expected, {s.entity for s in column_scanner.find(value)}) for value in values[:200]]
     print(f"  structured cells, honest names (glueforge): micro F1 {cell_scores(structured)['ALL (micro)'][2]:.3f}")
 

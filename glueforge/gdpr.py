@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glueforge.errors import InputError, NotFoundError
-from glueforge.lakehouse import TableName, check_identifier
+from glueforge.lakehouse import IDENTIFIER, TableName, check_identifier
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -92,6 +92,8 @@ def list_tables(spark: SparkSession) -> list[TableName]:
     tables: list[TableName] = []
     for row in spark.sql("SHOW NAMESPACES").collect():
         namespace = row[0]
+        if not IDENTIFIER.match(namespace):  # e.g. a stray folder in a hadoop warehouse: it holds no tables of ours
+            continue
         for table_row in spark.sql(f"SHOW TABLES IN `{namespace}`").collect():
             tables.append(TableName(namespace, table_row["tableName"]))
     return sorted(tables, key=str)

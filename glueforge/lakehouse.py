@@ -11,12 +11,12 @@ from glueforge.errors import InputError
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def check_identifier(value: str, what: str = "identifier") -> str:
     """Letters, digits and ``_`` only: safe to embed in SQL between backticks."""
-    if not _IDENT.match(value):
+    if not IDENTIFIER.match(value):
         raise InputError(f"{value!r} is not a valid {what} (letters, digits and _; no leading digit)", where=what)
     return value
 

@@ -11,6 +11,7 @@ which the merge absorbs.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -269,7 +270,9 @@ def target_lock(spark: SparkSession, table: TableName) -> Iterator[None]:
     if not warehouse or ("://" in warehouse and not warehouse.startswith("file:")):
         yield
         return
-    lock_dir = Path(warehouse.removeprefix("file:")) / ".glueforge-locks"
+    # Not inside the warehouse: the hadoop catalog would list any folder there as a namespace.
+    warehouse_id = hashlib.sha1(str(Path(warehouse.removeprefix("file:")).resolve()).encode()).hexdigest()[:16]  # noqa: S324
+    lock_dir = Path(tempfile.gettempdir()) / "glueforge-locks" / warehouse_id
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / f"{table.namespace}.{table.table}.lock", "a+") as handle:
         try:

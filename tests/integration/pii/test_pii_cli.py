@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pyspark.sql import SparkSession
 
 HEADER = ["id", "email", "phone", "ssn", "card", "ip", "notes", "order_id", "amount", "version"]
 ROWS = [
@@ -70,7 +71,7 @@ def glueforge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *commands: list[s
 
 
 def test_scan_and_mask_csv_through_the_entry_point(
-    spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "people.csv"
     write_csv(source)
@@ -115,7 +116,7 @@ def test_scan_and_mask_csv_through_the_entry_point(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["masked.csv", "report.json", "report.md"]
 
 
-def test_mask_parquet_and_error_paths(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mask_parquet_and_error_paths(spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow.parquet as pq
 
     from glueforge.cli import cli
