@@ -208,3 +208,12 @@ def test_glue_entry_binding_parses_string_parameters(spark, df) -> None:
     )
     rows = {r["id"]: r for r in out.toDF().collect()}
     assert rows[1]["ssn"] == "*******1234" and rows[1]["card"] == "4111 1111 1111 1111"
+
+
+def test_cell_mode_prefilter_fallbacks_and_repeated_cells(spark) -> None:
+    """Letter-only MACs pass the JVM prefilter through their own regex; repeated cells (memo) mask identically."""
+    cells = ["Device MAC ab-cd-ef-ab-cd-ef registered", "MAC abcd.efab.cdef", "no digits at all", None]
+    rows = [(i, cells[i % len(cells)]) for i in range(40)]
+    masked = by_id(apply(spark.createDataFrame(rows, "id int, notes string"), detectionMode="cell", action="REDACT"))
+    expected = ["Device MAC ******* registered", "MAC *******", "no digits at all", None]
+    assert [masked[i]["notes"] for i in range(40)] == [expected[i % len(cells)] for i in range(40)]
