@@ -18,6 +18,7 @@ from migration.handlers import StepContext, StepError, Upstream, load_handlers
 from migration.job_request import create_job_request
 from migration.legacy_model import WORKER_PROFILES, LegacyJob, LegacyMetadata
 from migration.options import MigrationOptions
+from migration.script import unsupported_node_types
 from migration.step_graph import build_step_graph, step_label
 from migration.validation import validate_request
 
@@ -114,6 +115,9 @@ class Migrator:
         if result.errors:
             return
         result.errors += [f"{where}: DAG: {p}" for p in validate_dag(builder.nodes)]
+        result.errors += [
+            f"{where}: no Glue script writer for node type {kind}" for kind in unsupported_node_types(builder.nodes)
+        ]
         if result.errors:
             return
         result.custom_transforms = sorted(custom.used)

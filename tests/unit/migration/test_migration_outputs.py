@@ -155,3 +155,15 @@ def test_reading_selected_jobs_matches_reading_all(tmp_path: Path) -> None:
             everything[name].request,
         )
     assert "another job" in " ".join(everything[cross_job].errors)
+
+
+def test_a_node_type_without_a_script_writer_fails_generation_not_the_glue_run() -> None:
+    from migration.script import glue_script, unsupported_node_types
+
+    nodes = {
+        "node-1": {"S3CsvSource": {"Name": "src", "Paths": ["s3://b/k/"], "Separator": "comma", "QuoteChar": "quote"}},
+        "node-2": {"Route": {"Name": "route", "Inputs": ["node-1"], "GroupFiltersList": []}},
+    }
+    assert unsupported_node_types(nodes) == ["Route"]
+    with pytest.raises(ValueError, match="no Glue script writer for node type Route"):
+        glue_script("job", nodes)
