@@ -6,6 +6,7 @@ Every rule is a small pydantic model discriminated by ``type``; the engine maps 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
@@ -28,8 +29,9 @@ class RuleBase(BaseModel):
     def columns(self) -> list[str]:
         return []
 
+    @abstractmethod
     def summary(self) -> str:
-        raise NotImplementedError
+        """One-line description of the rule, used when no ``label`` is given."""
 
     def describe(self) -> str:
         return self.label or self.summary()

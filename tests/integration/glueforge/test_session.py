@@ -1,5 +1,5 @@
 import time
-from decimal import Decimal
+from pathlib import Path
 
 from glueforge.lakehouse import TableName, snapshot_summaries, table_exists, write_table
 from glueforge.session import get_spark, use_warehouse
@@ -41,9 +41,7 @@ def test_overwrite_replaces_the_table(lakehouse):
 
 def test_second_call_returns_the_same_session_quickly(spark):
     started = time.perf_counter()
-    again = get_spark(
-        load_settings(warehouse=__import__("pathlib").Path(spark.conf.get("spark.sql.catalog.local.warehouse")))
-    )
+    again = get_spark(load_settings(warehouse=Path(spark.conf.get("spark.sql.catalog.local.warehouse"))))
     assert again is spark
     assert time.perf_counter() - started < 2
 
@@ -73,4 +71,3 @@ def test_jdbc_drivers_are_on_the_classpath_for_every_local_database(spark, sqlit
         if database.user:
             reader = reader.option("user", database.user)
         assert [int(r.id) for r in reader.load().collect()] == [1], database.kind
-    assert Decimal is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-class GlueTransform:
+class GlueTransform(ABC):
     """Base: ``Cls.apply(...)`` is ``Cls()(...)``, like Glue."""
 
     @classmethod
@@ -38,8 +39,9 @@ class GlueTransform:
     def name(cls) -> str:
         return cls.__name__
 
+    @abstractmethod
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError
+        """The transform itself; every subclass defines it with Glue's keyword arguments."""
 
 
 class ApplyMapping(GlueTransform):
