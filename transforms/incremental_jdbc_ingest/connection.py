@@ -36,6 +36,7 @@ class JdbcSource:
             opts["password"] = self.password
         if self.dialect.session_init:
             opts["sessionInitStatement"] = self.dialect.session_init
+        opts.update(self.dialect.read_properties)
         return opts
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glueforge.errors import ConcurrentRunError, InputError
-from glueforge.lakehouse import table_exists
+from glueforge.lakehouse import TableName, table_exists
+from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
 from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.options import IngestOptions
-from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, translate
+from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, SourceShape, translate
 from transforms.incremental_jdbc_ingest.state import (
     StoredState,
     current_snapshot_id,
@@ -78,7 +79,6 @@ def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None) 
 def run_ingest(
     spark: SparkSession, options: IngestOptions, *, glue_context: Any = None, hook: Hook | None = None
 ) -> IngestResult:
-    from pyspark import StorageLevel
 
     clock = _Clock()
     fire = hook or (lambda stage: None)
@@ -149,68 +149,23 @@ def run_ingest(
             fire("after_commit")
             result_df = spark.table(target.sql)
         else:
-            batch = raw.persist(StorageLevel.MEMORY_AND_DISK)
-            try:
-                summary.rows_read = batch.count()  # the one read of the source; later steps use this copy
-            except Exception as exc:
-                batch.unpersist()
-                raise translate(exc, source, "window read") from None
-            existing: DataFrame | None = None
-            applied: DataFrame | None = None
-            try:
-                clock.lap("read")
-                fire("after_read")
-                summary.added_columns = list(evolve_schema(spark, target, batch.schema))
-                if options.write_mode == "merge":
-                    deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, shape.cursor)
-                    existing = writer.rows_with_keys_of(
-                        deduped, keys, summary.rows_read, shape.cursor, window.lower, window.include_nulls
-                    ).persist(StorageLevel.MEMORY_AND_DISK)
-                    applied = writer.changed_rows(deduped, keys, shape.cursor, existing)
-                    applied = applied.persist(StorageLevel.MEMORY_AND_DISK)
-                    _count_merge(summary, applied, spark.table(target.sql), keys, options.soft_delete_column)
-                else:
-                    applied = writer.changed_rows(batch, (), shape.cursor).persist(StorageLevel.MEMORY_AND_DISK)
-                    summary.inserted = applied.count()
-                    summary.unchanged = summary.rows_read - summary.inserted
-                if current_snapshot_id(spark, target) != start_snapshot:
-                    raise ConcurrentRunError(
-                        "another run committed to the target while this one was reading", where=str(target)
-                    )
-                clock.lap("compare")
-                fire("before_commit")
-                changes = summary.inserted + summary.updated + summary.deleted
-                if changes == 0 and after == before:
-                    summary.status = "no_change"
-                elif changes == 0:
-                    summary.status = "watermark_only"
-                    writer.append(applied.limit(0), properties)
-                elif options.write_mode == "append" or (
-                    not options.soft_delete_column and summary.updated + summary.deleted == 0
-                ):
-                    writer.append(applied, properties)  # only new keys: nothing to match, one append commit
-                else:
-                    writer.merge(
-                        applied,
-                        keys,
-                        shape.cursor,
-                        properties,
-                        options.soft_delete_column,
-                        inserts=summary.inserted > 0,
-                    )
-                if summary.status != "no_change":
-                    summary.snapshot_id = current_snapshot_id(spark, target)
-                clock.lap("write")
-                fire("after_commit")
-                for cached in (applied, existing):
-                    if cached is not None and cached is not batch:
-                        cached.unpersist()
-            except BaseException:
-                for cached in (batch, applied, existing):  # a failed run leaves no cached rows behind
-                    if cached is not None:
-                        cached.unpersist()
-                raise
-            result_df = batch
+            trusted = before is not None and _watermark_is_exact(state)
+            result_df = _apply_batch(
+                spark,
+                options,
+                reader,
+                writer,
+                raw,
+                shape,
+                window,
+                summary,
+                clock,
+                fire,
+                properties=properties,
+                start_snapshot=start_snapshot,
+                committed_watermark=before if trusted else None,
+                changed_watermark=after != before,
+            )
 
         store = external_store(options.state_store, options.state_location)
         if store is not None and summary.watermark_after and summary.status != "no_change":
@@ -222,6 +177,177 @@ def run_ingest(
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
     return IngestResult(summary, result_df)
+
+
+def _watermark_is_exact(state: StoredState) -> bool:
+    """True when the watermark comes from the target itself (the snapshot that committed the data, or
+    ``max(cursor)`` of the target): then the target holds no row with a cursor above it. External stores
+    are written after the commit and may lag; a reset watermark may sit below rows the target has."""
+    return state.origin.startswith(("iceberg snapshot", "target max(cursor)")) and "reset" not in state.origin
+
+
+def _apply_batch(
+    spark: SparkSession,
+    options: IngestOptions,
+    reader: JdbcReader,
+    writer: IcebergWriter,
+    raw: DataFrame,
+    shape: SourceShape,
+    window: ReadWindow,
+    summary: RunSummary,
+    clock: _Clock,
+    fire: Hook,
+    *,
+    properties: dict[str, str],
+    start_snapshot: int | None,
+    committed_watermark: Any,
+    changed_watermark: bool,
+) -> DataFrame:
+    """Read the window into a cached batch, keep the rows that change the target, and commit them.
+
+    Rows whose cursor is above the committed watermark are new versions by definition, so only the
+    rows at or below it (boundary ties, lookback, NULL cursors) are compared with the target. Without
+    soft deletes the inserted/updated counts come from the commit's own summary: no target scan to count."""
+    from pyspark import StorageLevel
+
+    keys, cursor = shape.primary_keys, shape.cursor
+    batch = raw.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        stats = batch_stats(batch, cursor, committed_watermark, keys)  # the one read of the source
+    except Exception as exc:
+        batch.unpersist()
+        raise translate(exc, reader.source, "window read") from None
+    summary.rows_read = stats.rows
+    cached: list[DataFrame] = [batch]
+    try:
+        clock.lap("read")
+        fire("after_read")
+        summary.added_columns = list(evolve_schema(spark, target := options.target, batch.schema))
+        counted_by_commit = False
+        applied_stats = stats
+        if options.write_mode == "merge" and not options.soft_delete_column:
+            deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, cursor)
+            if committed_watermark is not None and stats.overlap_rows == 0:
+                applied = deduped
+            else:
+                applied = _drop_known_rows(writer, deduped, keys, cursor, window, committed_watermark, stats, cached)
+            if applied is not batch:
+                applied_stats = batch_stats(applied, cursor, None, keys)
+            applied_rows = applied_stats.rows
+            counted_by_commit = True
+        elif options.write_mode == "merge":
+            deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, cursor)
+            existing = writer.rows_with_keys_of(
+                deduped, keys, summary.rows_read, cursor, window.lower, window.include_nulls
+            ).persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(existing)
+            applied = writer.changed_rows(deduped, keys, cursor, existing).persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(applied)
+            _count_merge(summary, applied, spark.table(target.sql), keys, options.soft_delete_column)
+            applied_rows = summary.inserted + summary.updated + summary.deleted
+        else:
+            applied = writer.changed_rows(batch, (), cursor).persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(applied)
+            applied_rows = summary.inserted = applied.count()
+            summary.unchanged = summary.rows_read - summary.inserted
+        if current_snapshot_id(spark, target) != start_snapshot:
+            raise ConcurrentRunError(
+                "another run committed to the target while this one was reading", where=str(target)
+            )
+        clock.lap("compare")
+        fire("before_commit")
+        if applied_rows == 0:
+            summary.status = "watermark_only" if changed_watermark else "no_change"
+            if changed_watermark:
+                writer.append(applied.limit(0), properties)
+            summary.unchanged = summary.rows_read
+        elif options.write_mode == "append" or (not counted_by_commit and summary.updated + summary.deleted == 0):
+            writer.append(applied, properties)
+        elif counted_by_commit and _only_new_keys(spark, target, keys, applied_stats):
+            writer.append(applied, properties)  # every key above the target's largest: nothing to match
+            summary.inserted, summary.unchanged = applied_rows, summary.rows_read - applied_rows
+        else:
+            writer.merge(
+                applied,
+                keys,
+                cursor,
+                properties,
+                options.soft_delete_column,
+                inserts=counted_by_commit or summary.inserted > 0,
+            )
+            if current_snapshot_id(spark, target) == start_snapshot:  # nothing matched: keep the watermark anyway
+                writer.append(applied.limit(0), properties)
+            if counted_by_commit:
+                _count_from_commit(summary, snapshot_summary(spark, target), applied_rows)
+        if summary.status != "no_change":
+            summary.snapshot_id = current_snapshot_id(spark, target)
+        clock.lap("write")
+        fire("after_commit")
+        for frame in cached[1:]:
+            frame.unpersist()
+    except BaseException:
+        for frame in cached:  # a failed run leaves no cached rows behind
+            frame.unpersist()
+        raise
+    return batch
+
+
+def _drop_known_rows(
+    writer: IcebergWriter,
+    deduped: DataFrame,
+    keys: tuple[str, ...],
+    cursor: str,
+    window: ReadWindow,
+    committed_watermark: Any,
+    stats: BatchStats,
+    cached: list[DataFrame],
+) -> DataFrame:
+    """Compare only the rows the target may already hold with the target; keep the rest as they are."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from glueforge.lakehouse import quote
+
+    if committed_watermark is None:
+        fresh, candidates, candidate_rows = None, deduped, stats.rows
+    else:
+        above = F.col(quote(cursor)) > F.lit(committed_watermark)
+        fresh = deduped.where(above)
+        candidates = deduped.where(~above | F.col(quote(cursor)).isNull())
+        candidate_rows = stats.overlap_rows
+    existing = writer.rows_with_keys_of(
+        candidates, keys, candidate_rows, cursor, window.lower, window.include_nulls
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(existing)
+    kept = writer.changed_rows(candidates, keys, cursor, existing)
+    applied = (kept if fresh is None else fresh.unionByName(kept)).persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(applied)
+    return applied
+
+
+def _only_new_keys(spark: SparkSession, target: TableName, keys: tuple[str, ...], stats: BatchStats) -> bool:
+    """True when the batch's smallest key is above every key in the target (from Iceberg's file metadata,
+    no scan): an append-only source with increasing ids then needs no MERGE."""
+    if len(keys) != 1 or stats.min_key is None:
+        return False
+    largest = IcebergWriter(spark, target).key_upper_bound(keys[0])
+    return largest is not None and stats.min_key > largest
+
+
+def _count_from_commit(summary: RunSummary, snapshot: dict[str, str], applied_rows: int) -> None:
+    """Counts from the MERGE's snapshot summary. Merge-on-read (our tables): an updated row is one position
+    delete plus one new record; Iceberg folds a data file's older deletes into the new delete file
+    (``removed-position-deletes``), so only the net change counts. Copy-on-write (a table made elsewhere):
+    the net added records are the inserts."""
+    added = int(snapshot.get("added-records", 0))
+    if "added-position-deletes" in snapshot or "deleted-records" not in snapshot:
+        updated = int(snapshot.get("added-position-deletes", 0)) - int(snapshot.get("removed-position-deletes", 0))
+        inserted = added - updated
+    else:
+        inserted = added - int(snapshot["deleted-records"])
+        updated = applied_rows - inserted
+    summary.updated, summary.inserted = updated, inserted
+    summary.unchanged = summary.rows_read - inserted - updated
 
 
 def _keys_unique_at_source(reader: JdbcReader, keys: tuple[str, ...]) -> bool:

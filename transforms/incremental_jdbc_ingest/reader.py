@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -212,21 +213,24 @@ class JdbcReader:
         return self.source_sql(None, CursorKind.TIMESTAMP)
 
     def database_now(self) -> datetime:
+        sql = self.dialect.select_now_sql()
+        direct = self._direct_row(sql, ("timestamp",), "database time")
+        if direct is not None:
+            return cast(datetime, direct[0])
         from pyspark.sql import functions as F
 
         try:
-            df = self._jdbc(
-                self.dialect.subquery(self.dialect.select_now_sql(), "gf_now"), customSchema="gf_now TIMESTAMP"
-            )
+            df = self._jdbc(self.dialect.subquery(sql, "gf_now"), customSchema="gf_now TIMESTAMP")
             micros = df.select(F.unix_micros(F.col("gf_now"))).first()[0]  # type: ignore[index]
         except Exception as exc:
             raise translate(exc, self.source, "database time") from None
         return from_epoch_micros(int(micros))
 
     def bounds(self, shape: SourceShape, lower: CursorValue | None) -> Bounds:
-        """One query: min/max/count of the cursor in ``[lower, upper]`` (upper: max, or database time - lag)."""
-        from pyspark.sql import functions as F
+        """One query: min/max/count of the cursor in ``[lower, upper]`` (upper: max, or database time - lag).
 
+        It runs on a plain JDBC connection, not as a Spark job: in a fresh JVM the first Spark job costs
+        seconds, which would be most of a no-change run."""
         upper: CursorValue | None = None
         if self.options.upper_bound == "db_time":
             upper = self.database_now() - timedelta(seconds=self.options.safety_lag_seconds)
@@ -234,13 +238,28 @@ class JdbcReader:
                 upper = upper.date()
             elif shape.cursor_kind is not CursorKind.TIMESTAMP:
                 raise InputError("upper_bound=db_time needs a timestamp or date cursor", where="upper_bound")
-        cursor_type = SPARK_CURSOR_TYPES[shape.cursor_kind]
+        sql = self.bound_sql(shape, lower, upper)
+        kind = _VALUE_KIND[shape.cursor_kind]
+        row = self._direct_row(sql, (kind, kind, "long", "long", "long"), "bound query")
+        if row is None:
+            row = self._spark_bounds_row(sql, shape.cursor_kind)
+        lo, hi = row[0], row[1]
+        if upper is not None and hi is not None:
+            hi = upper
+        nulls = int(row[3] or 0)
+        rows = int(row[2] or 0) + (nulls if self.options.null_cursor == "include" else 0)
+        at_upper = None if upper is not None or row[4] is None else int(row[4])
+        return Bounds(lo, hi, rows, nulls, at_upper)
+
+    def _spark_bounds_row(self, sql: str, kind: CursorKind) -> list[Any]:
+        """The bound query as a Spark JDBC read: used when the driver is only visible to Spark's loader."""
+        from pyspark.sql import functions as F
+
+        cursor_type = SPARK_CURSOR_TYPES[kind]
         custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, gf_rows BIGINT, gf_nulls BIGINT, gf_at_hi BIGINT"
         try:
-            df = self._jdbc(
-                self.dialect.subquery(self.bound_sql(shape, lower, upper), "gf_bounds"), customSchema=custom
-            )
-            if shape.cursor_kind is CursorKind.TIMESTAMP:
+            df = self._jdbc(self.dialect.subquery(sql, "gf_bounds"), customSchema=custom)
+            if kind is CursorKind.TIMESTAMP:
                 df = df.select(
                     F.unix_micros("gf_lo").alias("gf_lo"),
                     F.unix_micros("gf_hi").alias("gf_hi"),
@@ -252,13 +271,49 @@ class JdbcReader:
         except Exception as exc:
             raise translate(exc, self.source, "bound query") from None
         assert row is not None
-        lo, hi = (self._value(row[i], shape.cursor_kind) for i in (0, 1))
-        if upper is not None and hi is not None:
-            hi = upper
-        nulls = int(row[3] or 0)
-        rows = int(row[2] or 0) + (nulls if self.options.null_cursor == "include" else 0)
-        at_upper = None if upper is not None or row[4] is None else int(row[4])
-        return Bounds(lo, hi, rows, nulls, at_upper)
+        return [self._value(row[0], kind), self._value(row[1], kind), row[2], row[3], row[4]]
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A plain JDBC connection through py4j (session init statement applied); no Spark job.
+
+        Raises ``_NoDriver`` when ``DriverManager`` cannot see the driver (e.g. a jar given through
+        ``spark.jars``, which only Spark's own class loader sees): callers then use a Spark read."""
+        jvm: Any = cast(Any, self.spark)._jvm
+        props = jvm.java.util.Properties()
+        for key, value in self.source.spark_options().items():
+            if key in ("user", "password"):
+                props.setProperty(key, value)
+        try:
+            connection = jvm.java.sql.DriverManager.getConnection(self.source.url, props)
+        except Exception as exc:
+            if "No suitable driver" in str(exc):
+                raise _NoDriver from None
+            raise
+        try:
+            if self.dialect.session_init:
+                statement = connection.createStatement()
+                statement.execute(self.dialect.session_init)
+                statement.close()
+            yield connection
+        finally:
+            with contextlib.suppress(Exception):  # closing a broken connection
+                connection.close()
+
+    def _direct_row(self, sql: str, kinds: tuple[str, ...], where: str) -> list[Any] | None:
+        """First row of ``sql`` read with the JDBC getters Spark itself uses for those types (so a
+        timestamp means the same instant as in the window read); ``None`` = no driver for DriverManager."""
+        try:
+            with self._connection() as connection:
+                statement = connection.createStatement()
+                results = statement.executeQuery(sql)
+                if not results.next():
+                    return [None] * len(kinds)
+                return [_JDBC_GETTERS[kind](results, i + 1) for i, kind in enumerate(kinds)]
+        except _NoDriver:
+            return None
+        except Exception as exc:
+            raise translate(exc, self.source, where) from None
 
     @staticmethod
     def _value(raw: object, kind: CursorKind) -> CursorValue | None:
@@ -284,31 +339,21 @@ class JdbcReader:
         parts = self.options.table.split(".")
         table, schema = parts[-1], parts[-2] if len(parts) > 1 else None
         catalog = parts[-3] if len(parts) > 2 else None
-        jvm: Any = cast(Any, self.spark)._jvm
-        connection = None
         try:
-            props = jvm.java.util.Properties()
-            for key, value in self.source.spark_options().items():
-                if key in ("user", "password"):
-                    props.setProperty(key, value)
-            connection = jvm.java.sql.DriverManager.getConnection(self.source.url, props)
-            meta = connection.getMetaData()
-            keys: dict[str, set[str]] = {}
-            rows = meta.getPrimaryKeys(catalog, schema, table)
-            while rows.next():
-                keys.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
-            rows = meta.getIndexInfo(catalog, schema, table, True, True)
-            while rows.next():
-                name, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
-                if name is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
-                    keys.setdefault(str(name), set()).add(str(column).lower())
-            return [frozenset(columns) for columns in keys.values() if columns]
+            with self._connection() as connection:
+                meta = connection.getMetaData()
+                keys: dict[str, set[str]] = {}
+                rows = meta.getPrimaryKeys(catalog, schema, table)
+                while rows.next():
+                    keys.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
+                rows = meta.getIndexInfo(catalog, schema, table, True, True)
+                while rows.next():
+                    name, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
+                    if name is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
+                        keys.setdefault(str(name), set()).add(str(column).lower())
+                return [frozenset(columns) for columns in keys.values() if columns]
         except Exception:  # metadata is an optimisation only
             return []
-        finally:
-            if connection is not None:
-                with contextlib.suppress(Exception):  # closing a broken connection
-                    connection.close()
 
     def partition_count(self, rows: int) -> int:
         """``partitions`` if given (never more than rows), else one per 100k rows, at most 4."""
@@ -349,6 +394,47 @@ class JdbcReader:
         properties = {**self.source.spark_options(), **fetch}
         url = properties.pop("url")
         return self.spark.read.jdbc(url, dbtable, predicates=predicates, properties=properties)
+
+
+class _NoDriver(Exception):
+    """``DriverManager`` has no driver for the URL."""
+
+
+def _timestamp(results: Any, index: int) -> datetime | None:
+    value = results.getTimestamp(index)  # what Spark's JDBC reader calls for TimestampType
+    if value is None:
+        return None
+    seconds = int(value.getTime()) // 1000  # floor, also before 1970
+    return from_epoch_micros(seconds * 1_000_000 + int(value.getNanos()) // 1000)
+
+
+def _date(results: Any, index: int) -> date | None:
+    value = results.getDate(index)
+    return None if value is None else date.fromisoformat(str(value.toLocalDate().toString()))
+
+
+def _long(results: Any, index: int) -> int | None:
+    value = results.getLong(index)
+    return None if results.wasNull() else int(value)
+
+
+def _decimal(results: Any, index: int) -> Decimal | None:
+    value = results.getBigDecimal(index)
+    return None if value is None else Decimal(str(value.toPlainString()))
+
+
+_JDBC_GETTERS: dict[str, Callable[[Any, int], Any]] = {
+    "timestamp": _timestamp,
+    "date": _date,
+    "long": _long,
+    "decimal": _decimal,
+}
+_VALUE_KIND: dict[CursorKind, str] = {
+    CursorKind.TIMESTAMP: "timestamp",
+    CursorKind.DATE: "date",
+    CursorKind.INTEGER: "long",
+    CursorKind.DECIMAL: "decimal",
+}
 
 
 def _bound_text(value: CursorValue) -> str:

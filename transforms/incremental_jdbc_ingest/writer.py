@@ -176,6 +176,31 @@ class IcebergWriter:
     def exists(self) -> bool:
         return table_exists(self.spark, self.table)
 
+    def key_upper_bound(self, column: str) -> int | None:
+        """Largest value of an integer column over the target's data files, from Iceberg's column bounds
+        (manifests only, no data read); ``None`` when unknown (no files, no bounds, not an integer)."""
+        from transforms.incremental_jdbc_ingest.state import iceberg_table
+
+        jvm: Any = cast(Any, self.spark)._jvm
+        table = iceberg_table(self.spark, self.table)
+        field = table.schema().caseInsensitiveFindField(column)
+        if field is None or str(field.type().typeId().name()) not in ("INTEGER", "LONG"):
+            return None
+        field_id = field.fieldId()
+        largest: int | None = None
+        files = table.newScan().includeColumnStats().planFiles()  # stats are dropped otherwise
+        try:
+            tasks = files.iterator()
+            while tasks.hasNext():
+                bounds = tasks.next().file().upperBounds()
+                if bounds is None or not bounds.containsKey(field_id):
+                    return None
+                value = int(jvm.org.apache.iceberg.types.Conversions.fromByteBuffer(field.type(), bounds.get(field_id)))
+                largest = value if largest is None else max(largest, value)
+        finally:
+            files.close()
+        return largest
+
     def append(self, batch: DataFrame, properties: dict[str, str]) -> None:
         columns = [quote(f.name) for f in self.spark.table(self.table.sql).schema.fields if f.name in batch.columns]
         aligned = self._aligned(batch)

@@ -66,3 +66,12 @@ def test_connection_name_uses_glue_context_then_settings() -> None:
     assert local.url.startswith("jdbc:postgresql://") and local.user == "postgres"
     with pytest.raises(NotFoundError, match="no connection named 'nope'"):
         resolve_source(parse_options({**BASE, "connection_name": "nope"}), FakeGlue())
+
+
+def test_postgres_reads_use_binary_transfer_and_other_drivers_get_no_foreign_properties() -> None:
+    def options_for(url: str) -> dict[str, str]:
+        return resolve_source(parse_options({**BASE, "url": url})).spark_options()
+
+    assert options_for("jdbc:postgresql://h/db")["prepareThreshold"] == "-1"
+    for url in ("jdbc:redshift://h:5439/db", "jdbc:mysql://h/db", "jdbc:sqlite:/tmp/x.db"):
+        assert "prepareThreshold" not in options_for(url)

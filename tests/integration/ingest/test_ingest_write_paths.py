@@ -1,0 +1,122 @@
+"""How an incremental batch reaches the target: plain append for new keys only, merge-on-read MERGE with counts
+taken from the commit, the comparison restricted to rows at or below the committed watermark, and the bound
+query on a plain JDBC connection (with the Spark read as fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from transforms.incremental_jdbc_ingest import reader as reader_module
+
+COLUMNS = ["id", "amount", "note", "updated_at"]
+
+
+def make_events(source: Any, table: str, count: int) -> None:
+    source.run(f"CREATE TABLE {table} (id bigint PRIMARY KEY, amount numeric(10,2), note text, updated_at timestamptz)")
+    source.run(
+        f"INSERT INTO {table} SELECT g, g * 1.5, 'n' || g, "
+        f"TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, {count}) g"
+    )
+
+
+def last_operation(spark: Any, target: str) -> str:
+    return str(spark.sql(f"SELECT operation FROM {target}.snapshots ORDER BY committed_at DESC LIMIT 1").first()[0])
+
+
+def test_new_keys_above_the_target_append_and_updates_merge_with_counts_from_the_commit(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_paths"
+    make_events(pg_source, table, 50)
+    params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
+    compare_sql = f"SELECT {', '.join(COLUMNS)} FROM {table}"
+    first = run_ingest(postgres_db, **params).summary
+    assert (first.rows_read, first.inserted) == (50, 50)
+
+    # Only new, larger ids: an append (no MERGE, no target scan). The row tied at the watermark is read
+    # again every run (the window's lower end is inclusive) and counted unchanged.
+    pg_source.run(
+        f"INSERT INTO {table} SELECT g, g, 'new', TIMESTAMPTZ '2026-02-01 00:00:00+00' + g * interval '1 second' "
+        f"FROM generate_series(51, 60) g"
+    )
+    appended = run_ingest(postgres_db, **params).summary
+    assert (appended.rows_read, appended.inserted, appended.updated, appended.unchanged) == (11, 10, 0, 1)
+    assert last_operation(lakehouse.spark, target) == "append"
+    same_rows(pg_source, compare_sql, target, COLUMNS)
+
+    # Updates spread over the key range: a MERGE; counts come from its snapshot summary.
+    pg_source.run(
+        f"UPDATE {table} SET note = 'changed', updated_at = TIMESTAMPTZ '2026-03-01 00:00:00+00' + id * interval "
+        f"'1 second' WHERE id % 5 = 0"
+    )
+    merged = run_ingest(postgres_db, **params).summary
+    assert (merged.rows_read, merged.inserted, merged.updated, merged.unchanged) == (
+        12,
+        0,
+        12,
+        0,
+    )  # id 60, tied at the watermark, is one of them
+    assert last_operation(lakehouse.spark, target) == "overwrite"
+    same_rows(pg_source, compare_sql, target, COLUMNS)
+
+    # Updating the same rows again: the net position deletes of the commit still count each row once.
+    pg_source.run(
+        f"UPDATE {table} SET note = 'again', updated_at = TIMESTAMPTZ '2026-04-01 00:00:00+00' + id * interval "
+        f"'1 second' WHERE id % 5 = 0",
+        f"INSERT INTO {table} VALUES (0, 0, 'below the smallest key', TIMESTAMPTZ '2026-04-02 00:00:00+00')",
+    )
+    mixed = run_ingest(postgres_db, **params).summary
+    assert (mixed.rows_read, mixed.inserted, mixed.updated, mixed.unchanged) == (13, 1, 12, 0)
+    same_rows(pg_source, compare_sql, target, COLUMNS)
+
+
+def test_only_rows_at_or_below_the_watermark_are_compared_with_the_target(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_lookback"
+    make_events(pg_source, table, 20)
+    params = {
+        "table": table,
+        "cursor_column": "updated_at",
+        "primary_keys": "id",
+        "target_table": target,
+        "lookback_seconds": 600,  # the last 10 rows come back every run
+    }
+    run_ingest(postgres_db, **params)
+    pg_source.run(f"UPDATE {table} SET note = 'x', updated_at = TIMESTAMPTZ '2026-05-01 00:00:00+00' WHERE id = 3")
+    second = run_ingest(postgres_db, **params).summary
+    # The 11 rows re-read inside the lookback (ids 10-20) are unchanged and not rewritten; only id 3 is.
+    assert (second.rows_read, second.inserted, second.updated, second.unchanged) == (12, 0, 1, 11)
+    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+
+
+def test_bound_query_falls_back_to_a_spark_read_without_a_driver_manager_driver(
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    same_rows: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_fallback"
+    make_events(pg_source, table, 30)
+    params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
+    direct = run_ingest(postgres_db, **params).summary
+
+    def no_driver(self: Any) -> Any:
+        raise reader_module._NoDriver
+
+    monkeypatch.setattr(reader_module.JdbcReader, "_connection", no_driver)
+    pg_source.run(
+        f"UPDATE {table} SET note = 'y', updated_at = TIMESTAMPTZ '2026-06-01 00:00:00.123456+00' WHERE id = 7"
+    )
+    fallback = run_ingest(postgres_db, **params).summary
+    assert fallback.watermark_before == direct.watermark_after
+    assert fallback.watermark_after == "2026-06-01T00:00:00.123456+00:00"
+    assert (fallback.rows_read, fallback.updated, fallback.unchanged) == (2, 1, 1)  # + the row tied at the watermark
+    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
