@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## venv, packages, JDBC drivers, Java check
+setup: $(STAMP)  ## venv, packages, JDBC drivers, Java check, JVM class cache
 	@scripts/ensure_jdbc_drivers.sh
+	@$(BIN)/python -m glueforge.class_cache
 
 services:  ## start (or install and start) PostgreSQL and MariaDB
 	@scripts/ensure_services.sh

@@ -119,12 +119,33 @@ def check_spark_iceberg(settings: Settings) -> list[CheckResult]:
         ]
 
 
+def check_class_cache(settings: Settings) -> list[CheckResult]:
+    """The JVM class archive is an optimisation: its absence is reported, never a failure."""
+    from glueforge.class_cache import archive_path
+    from glueforge.session import local_spark_conf
+
+    if not settings.class_data_sharing:
+        return [CheckResult("jvm class cache", True, "off (class_data_sharing = false)")]
+    archive = archive_path(settings, local_spark_conf(settings.model_copy(update={"class_data_sharing": False})))
+    if archive.is_file():
+        return [CheckResult("jvm class cache", True, f"{archive} ({archive.stat().st_size // 2**20} MiB)")]
+    return [
+        CheckResult(
+            "jvm class cache",
+            True,
+            "not built for this classpath: sessions start slower; `make setup` or "
+            "`python -m glueforge.class_cache` builds it",
+        )
+    ]
+
+
 CHECKS: list[Check] = [
     check_python,
     check_java_runtime,
     check_pyspark,
     check_iceberg_jar,
     check_jdbc_drivers,
+    check_class_cache,
     check_databases,
 ]
 SPARK_CHECK: Check = check_spark_iceberg

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glueforge.class_cache import runtime_java_options
 from glueforge.errors import EnvironmentProblem
 from glueforge.jars import ICEBERG_MAVEN_PREFIX, bundled_iceberg_jar, find_jdbc_jars
 from glueforge.settings import Settings, load_settings
@@ -97,6 +98,9 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
         conf["spark.driver.extraClassPath"] = os.pathsep.join(jdbc_jars)
     if packages:
         conf["spark.jars.packages"] = ",".join(packages)
+    class_cache_options = runtime_java_options(settings, conf)
+    if class_cache_options:
+        conf["spark.driver.extraJavaOptions"] = f"{java_options} {class_cache_options}"
     conf.update(settings.spark_conf)
     return conf
 

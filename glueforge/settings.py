@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     log_level: Literal["ALL", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF"] = "WARN"
     spark_conf: dict[str, str] = Field(default_factory=dict)
     """Extra Spark settings, applied last (they win)."""
+    class_data_sharing: bool = True
+    """Start local JVMs from a class-data sharing archive when one is built (see ``glueforge.class_cache``)."""
+    cache_dir: Path = Path("~/.cache/glueforge")
+    """Machine-wide cache (the JVM class archive); not the warehouse."""
 
     iceberg_jar: Path | None = None
     """Use this Iceberg runtime jar instead of the one shipped by the pinned wheel."""
@@ -108,6 +112,9 @@ class Settings(BaseSettings):
 
     def resolved_warehouse(self) -> Path:
         return self.warehouse.expanduser().resolve()
+
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir.expanduser().resolve()
 
     def resolved_data_root(self) -> Path:
         return self.data_root.expanduser().resolve()

@@ -1,0 +1,36 @@
+"""The JVM class archive is used only when built for the exact classpath, and can be turned off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glueforge.class_cache import archive_key, archive_path, runtime_java_options
+from glueforge.doctor import check_class_cache
+from glueforge.session import local_spark_conf
+from glueforge.settings import load_settings
+
+
+def test_no_archive_no_options_and_a_built_archive_is_mapped(tmp_path: Path) -> None:
+    settings = load_settings(cache_dir=tmp_path)
+    conf = local_spark_conf(settings)
+    assert "SharedArchiveFile" not in conf["spark.driver.extraJavaOptions"]
+    assert "not built" in check_class_cache(settings)[0].detail
+
+    archive = archive_path(settings, local_spark_conf(settings))
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(b"stand-in")
+    options = local_spark_conf(settings)["spark.driver.extraJavaOptions"]
+    assert f"-XX:SharedArchiveFile={archive}" in options and "-Xshare:auto" in options
+    assert "-Duser.timezone=UTC" in options  # the base options stay
+    assert str(archive) in check_class_cache(settings)[0].detail
+
+    off = load_settings(cache_dir=tmp_path, class_data_sharing=False)
+    assert "SharedArchiveFile" not in local_spark_conf(off)["spark.driver.extraJavaOptions"]
+    assert runtime_java_options(off, local_spark_conf(off)) == ""
+
+
+def test_the_archive_belongs_to_one_classpath(tmp_path: Path) -> None:
+    base = local_spark_conf(load_settings(cache_dir=tmp_path))
+    other_jars = {**base, "spark.jars": base.get("spark.jars", "") + ",/opt/extra.jar"}
+    assert archive_key(base) != archive_key(other_jars)
+    assert archive_key(base) == archive_key(dict(base))
