@@ -274,6 +274,7 @@ def _apply_batch(
                 properties,
                 options.soft_delete_column,
                 inserts=counted_by_commit or summary.inserted > 0,
+                key_range=applied_stats.key_range if counted_by_commit else None,
             )
             if current_snapshot_id(spark, target) == start_snapshot:  # nothing matched: keep the watermark anyway
                 writer.append(applied.limit(0), properties)

@@ -279,18 +279,43 @@ class IcebergWriter:
         soft_delete_column: str | None,
         *,
         inserts: bool = True,
+        key_range: tuple[int, int] | None = None,
     ) -> None:
         """MERGE the (deduped, filtered) batch; an older source row never overwrites a newer target row.
 
         ``inserts=False`` (the caller knows every batch key is in the target) leaves out ``WHEN NOT MATCHED``:
         the MERGE is then an inner join and the small batch is broadcast to the target scan. With inserts it
         is a right outer join, which cannot broadcast the batch; a shuffled hash join (built on the batch)
-        then replaces the sort-merge join that would sort the whole target."""
+        then replaces the sort-merge join that would sort the whole target. ``key_range`` (smallest and
+        largest batch key of a single integer key) limits the target scan to files that can hold them."""
         view = f"gf_ingest_batch_{uuid.uuid4().hex[:12]}"
         self._aligned(batch).createOrReplaceTempView(view)
+        sql = self.merge_statement(view, batch.columns, keys, cursor, soft_delete_column, inserts, key_range)
+        try:
+            with commit_properties(self.spark, properties), _session_conf(self.spark, PREFER_SORT_MERGE_JOIN, "false"):
+                self._guarded(lambda: self.spark.sql(sql))
+        finally:
+            self.spark.catalog.dropTempView(view)
+
+    def merge_statement(
+        self,
+        view: str,
+        batch_columns: list[str],
+        keys: tuple[str, ...],
+        cursor: str,
+        soft_delete_column: str | None,
+        inserts: bool,
+        key_range: tuple[int, int] | None,
+    ) -> str:
+        """The ``MERGE INTO`` text for a batch registered as ``view`` (quoted identifiers, integer literals)."""
         on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in keys)
+        if key_range is not None and len(keys) == 1:
+            # The batch's own key range, on the target side only: Spark pushes it into the Iceberg scan, so
+            # files whose key bounds lie outside it are skipped (updates to recent keys read recent files only).
+            low, high = key_range
+            on += f" AND t.{quote(keys[0])} BETWEEN {int(low)} AND {int(high)}"
         guard = f"(s.{quote(cursor)} >= t.{quote(cursor)} OR s.{quote(cursor)} IS NULL OR t.{quote(cursor)} IS NULL)"
-        columns = [quote(c) for c in batch.columns]
+        columns = [quote(c) for c in batch_columns]
         updates = ", ".join(f"t.{c} = s.{c}" for c in columns)
         insert_cols = ", ".join(columns)
         insert_vals = ", ".join(f"s.{c}" for c in columns)
@@ -305,12 +330,7 @@ class IcebergWriter:
             clauses.append(f"WHEN MATCHED AND {guard} THEN UPDATE SET {updates}")
             if inserts:
                 clauses.append(f"WHEN NOT MATCHED THEN INSERT ({insert_cols}) VALUES ({insert_vals})")
-        sql = f"MERGE INTO {self.table.sql} t USING {view} s ON {on} " + " ".join(clauses)
-        try:
-            with commit_properties(self.spark, properties), _session_conf(self.spark, PREFER_SORT_MERGE_JOIN, "false"):
-                self._guarded(lambda: self.spark.sql(sql))
-        finally:
-            self.spark.catalog.dropTempView(view)
+        return f"MERGE INTO {self.table.sql} t USING {view} s ON {on} " + " ".join(clauses)
 
     def _guarded(self, action: object) -> None:
         try:

@@ -120,3 +120,40 @@ def test_bound_query_falls_back_to_a_spark_read_without_a_driver_manager_driver(
     assert fallback.watermark_after == "2026-06-01T00:00:00.123456+00:00"
     assert (fallback.rows_read, fallback.updated, fallback.unchanged) == (2, 1, 1)  # + the row tied at the watermark
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+
+
+def test_merge_scans_only_target_files_that_can_hold_the_batch_keys(lakehouse: Any) -> None:
+    from glueforge.lakehouse import TableName
+    from transforms.incremental_jdbc_ingest.writer import IcebergWriter, create_target
+
+    spark = lakehouse.spark
+    target = TableName.parse("bronze.key_range_pruning")
+    rows = spark.range(0, 3000).selectExpr("id", "CAST(id AS timestamp) AS updated_at", "'v1' AS note")
+    create_target(spark, target, rows.schema)
+    for low in (0, 1000, 2000):  # three files with disjoint key ranges
+        rows.where(f"id >= {low} AND id < {low + 1000}").coalesce(1).writeTo(target.sql).append()
+    writer = IcebergWriter(spark, target)
+    assert writer.key_upper_bound("id") == 2999
+
+    spark.range(2100, 2200).selectExpr(
+        "id", "CAST(id + 100000 AS timestamp) AS updated_at", "'v2' AS note"
+    ).createOrReplaceTempView("gf_test_batch")
+    columns = ["id", "updated_at", "note"]
+
+    def target_scan(statement: str) -> str:
+        plan = "\n".join(r[0] for r in spark.sql(f"EXPLAIN EXTENDED {statement}").collect())
+        physical = plan.split("== Physical Plan ==")[1]
+        scans = [line for line in physical.splitlines() if "BatchScan" in line and "key_range_pruning" in line]
+        assert scans, physical
+        return "\n".join(scans)
+
+    pruned = writer.merge_statement("gf_test_batch", columns, ("id",), "updated_at", None, True, (2100, 2199))
+    unpruned = writer.merge_statement("gf_test_batch", columns, ("id",), "updated_at", None, True, None)
+    assert "2100" in target_scan(pruned) and "2199" in target_scan(pruned)  # pushed into the Iceberg scan
+    assert "2100" not in target_scan(unpruned)
+
+    spark.sql(pruned)
+    assert sorted(r[0] for r in spark.table(target.sql).where("note = 'v2'").select("id").collect()) == list(
+        range(2100, 2200)
+    )
+    assert spark.table(target.sql).count() == 3000
