@@ -7,16 +7,21 @@ regenerated, never labelled PII), decoy columns (random 9/10/16-digit ids, inval
 epoch seconds, ISBN/EAN, UUIDs, SHA-256, zip+4, IMEI-like Luhn numbers), each table in three column-name
 conditions (honest, neutral ``col_NN``, misleading), plus a free-text column with embedded PII (cell truth).
 Presidio: presidio-analyzer, regex-only ``NoOpNlpEngine``, column name passed as context, score >= 0.4.
+Throughput is timed on two speed sets in the same run: ``unique`` (no value repeats within a column: every cell
+costs a real scan) and ``repeated`` (the accuracy rows cycled, as before; flatters per-value memos).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +334,74 @@ def presidio_columns(
 
 # --- speed -------------------------------------------------------------------------------------------------
 
+SPEED_COLUMNS = ["ssn", "credit_card", "email", "phone_us", "ipv4", "order_id", "amount"]
+
+
+def build_speed(seed: int, rows: int) -> list[tuple[str, ...]]:
+    """``rows`` rows of the speed columns + a free-text ``notes`` column, every value distinct within its column.
+
+    Cycling the accuracy rows would repeat each value many times, which flatters any per-value memo or dedup;
+    here no value repeats, so every cell costs a real scan.
+    """
+    fake = Faker("en_US")
+    fake.seed_instance(seed + 1000)  # not the accuracy data's stream
+    rng = random.Random(seed + 1000)
+    pii, decoys = generators(fake, rng)
+    draws: dict[str, Callable[[], str]] = {name: pii[name][1] for name in SPEED_COLUMNS if name in pii}
+    draws.update({name: decoys[name] for name in SPEED_COLUMNS if name in decoys})
+
+    def note() -> str:
+        parts = []
+        for _ in range(rng.randrange(1, 3)):
+            if rng.random() < 0.6:
+                template, _entity, source = rng.choice(TEMPLATES)
+                parts.append(template.format(v=pii[source][1]()))
+            else:
+                template, source = rng.choice(DECOY_TEMPLATES)
+                parts.append(template.format(v=decoys[source]()))
+        return " ".join(parts)
+
+    draws["notes"] = note
+    columns: dict[str, list[str]] = {}
+    for name, draw in draws.items():
+        seen: set[str] = set()
+        values: list[str] = []
+        while len(values) < rows:
+            value = str(draw())
+            for attempt in range(50):  # a repeat (Faker's name lists make e-mails collide): draw again
+                if value not in seen:
+                    break
+                value = str(draw()) if attempt < 49 else f"{value}{len(values)}"
+            seen.add(value)
+            values.append(value)
+        columns[name] = values
+    return list(zip(*columns.values(), strict=True))
+
+
+def cycled(columns: dict[str, list[str]], notes: list[tuple[str, set[str]]], rows: int) -> list[tuple[str, ...]]:
+    """The older speed data: the accuracy rows repeated (each value ``rows / len(accuracy rows)`` times)."""
+    return [
+        (*tuple(columns[c][i % len(columns[c])] for c in SPEED_COLUMNS), notes[i % len(notes)][0]) for i in range(rows)
+    ]
+
+
+def interleaved(variants: dict[str, tuple[str, Callable[[], None]]], rows: int, repeat: int) -> dict[str, float]:
+    """Rows/s per variant: the median of ``repeat`` timings, the variants taking turns in every round so that a
+    change of load on the shared machine hits all of them alike."""
+    seconds: dict[str, list[float]] = {key: [] for key in variants}
+    for _ in range(repeat):
+        for key, (_label, action) in variants.items():
+            started = time.perf_counter()
+            action()
+            seconds[key].append(time.perf_counter() - started)
+    rates = {}
+    for key, (label, _action) in variants.items():
+        median = statistics.median(seconds[key])
+        spread = ", ".join(f"{s:.2f}" for s in seconds[key])
+        print(f"  {label:44} {rows:>8} rows {median:7.2f}s {rows / median:>10.0f} rows/s  (median of {spread})")
+        rates[key] = rows / median
+    return rates
+
 
 def timed(label: str, action: Callable[[], None], rows: int) -> float:
     started = time.perf_counter()
@@ -338,58 +411,67 @@ def timed(label: str, action: Callable[[], None], rows: int) -> float:
     return rows / seconds
 
 
+PLAIN_REGEXES = [
+    r"[0-9]{3}-[0-9]{2}-[0-9]{4}",
+    r"[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}",
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+]
+
+
 def speed(
-    spark: Any, columns: dict[str, list[str]], notes: list[tuple[str, set[str]]], rows: int, presidio_rows: int
-) -> dict[str, float]:
+    spark: Any, datasets: dict[str, list[tuple[str, ...]]], presidio_rows: int, repeat: int = 3
+) -> dict[str, dict[str, float]]:
+    """Per dataset: plain regexp_replace, glueforge column and cell mode (same frame, same run); Presidio on the
+    first dataset only (it is ~100x slower and does not memoise)."""
     from pyspark.sql import functions as F
 
     from transforms.detect_pii import apply
 
-    chosen = ["ssn", "credit_card", "email", "phone_us", "ipv4", "order_id", "amount"]
-    base = [(*tuple(columns[c][i % len(columns[c])] for c in chosen), notes[i % len(notes)][0]) for i in range(rows)]
-    schema = ", ".join(f"{c} string" for c in [*chosen, "notes"])
+    schema = ", ".join(f"{c} string" for c in [*SPEED_COLUMNS, "notes"])
+    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "speed.parquet")
-        spark.createDataFrame(base, schema).repartition(2).write.parquet(path)
-        frame = spark.read.parquet(path)
-        regexes = [
-            r"[0-9]{3}-[0-9]{2}-[0-9]{4}",
-            r"[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}",
-            r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-        ]
+        for index, (label, rows) in enumerate(datasets.items()):
+            path = str(Path(folder) / f"speed_{label}.parquet")
+            spark.createDataFrame(rows, schema).repartition(2).write.parquet(path)
+            frame = spark.read.parquet(path)
 
-        def plain() -> None:
-            out = frame
-            for column in out.columns:
-                expression = F.col(column)
-                for regex in regexes:
-                    expression = F.regexp_replace(expression, regex, "***")
-                out = out.withColumn(column, expression)
-            out.write.format("noop").mode("overwrite").save()
+            def plain(frame: Any = frame) -> None:
+                out = frame
+                for column in out.columns:
+                    expression = F.col(column)
+                    for regex in PLAIN_REGEXES:
+                        expression = F.regexp_replace(expression, regex, "***")
+                    out = out.withColumn(column, expression)
+                out.write.format("noop").mode("overwrite").save()
 
-        def gf(mode: str) -> Callable[[], None]:
-            return lambda: (
-                apply(frame, detectionMode=mode, action="REDACT", sampleFraction=0.1)
-                .write.format("noop")
-                .mode("overwrite")
-                .save()
+            def gf(mode: str, frame: Any = frame) -> Callable[[], None]:
+                return lambda: (
+                    apply(frame, detectionMode=mode, action="REDACT", sampleFraction=0.1)
+                    .write.format("noop")
+                    .mode("overwrite")
+                    .save()
+                )
+
+            plain()  # warm-up (JIT, Python workers)
+            gf("cell")()
+            print(
+                f"throughput, {label} data (local[2], {len(rows)} rows x 8 string columns, parquet -> mask -> noop; "
+                f"median of {repeat}, variants interleaved):"
             )
-
-        plain()  # warm-up (JIT, Python workers)
-        gf("cell")()
-        print(f"throughput (local[2], {rows} rows x 8 string columns, read parquet -> mask -> noop write):")
-        results = {
-            "spark_regexp_replace": timed("plain Spark regexp_replace (3 regexes)", plain, rows),
-            "glueforge_column": timed("glueforge column mode (sample 0.1) REDACT", gf("column"), rows),
-            "glueforge_cell": timed("glueforge cell mode REDACT", gf("cell"), rows),
-        }
-        small = frame.limit(presidio_rows).cache()
-        small.count()
-        _presidio_spark(small.limit(20))  # warm-up: engines built once per Python worker
-        results["presidio_spark"] = timed(
-            "Presidio regex-only in pandas_udf", lambda: _presidio_spark(small), presidio_rows
-        )
-        small.unpersist()
+            variants: dict[str, tuple[str, Callable[[], None]]] = {
+                "spark_regexp_replace": ("plain Spark regexp_replace (3 regexes)", plain),
+                "glueforge_column": ("glueforge column mode (sample 0.1) REDACT", gf("column")),
+                "glueforge_cell": ("glueforge cell mode REDACT", gf("cell")),
+            }
+            results[label] = interleaved(variants, len(rows), repeat)
+            if index == 0 and presidio_rows:
+                small = frame.limit(presidio_rows).cache()
+                small.count()
+                _presidio_spark(small.limit(20))  # warm-up: engines built once per Python worker
+                results[label]["presidio_spark"] = timed(
+                    "Presidio regex-only in pandas_udf", partial(_presidio_spark, small), presidio_rows
+                )
+                small.unpersist()
     return results
 
 
@@ -425,6 +507,8 @@ def main() -> None:
     parser.add_argument("--speed-rows", type=int, default=20000)
     parser.add_argument("--presidio-rows", type=int, default=1000)
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy part")
+    parser.add_argument("--unique-only", action="store_true", help="time only the non-repeating speed data")
+    parser.add_argument("--repeat", type=int, default=3, help="timings per variant (median reported)")
     args = parser.parse_args()
     # Presidio's email recognizer calls tldextract, which tries to fetch the Public Suffix List; offline it falls
     # back to its bundled copy. (Setting TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="" instead leaves it with NO list, and
@@ -457,8 +541,17 @@ def main() -> None:
 
     if not args.speed_only:
         accuracy_cells(columns, truth, notes, args.presidio_sample)
-    results = speed(spark, columns, notes, args.speed_rows, args.presidio_rows)
-    ratios(results)
+    datasets = {
+        "unique": build_speed(args.seed, args.speed_rows),
+        "repeated": cycled(columns, notes, args.speed_rows),
+    }
+    if args.unique_only:
+        del datasets["repeated"]
+    print(f"load average before the speed part: {os.getloadavg()}")
+    results = speed(spark, datasets, args.presidio_rows, args.repeat)
+    print(f"load average after the speed part: {os.getloadavg()}")
+    for label, measured in results.items():
+        ratios(label, measured, results[next(iter(results))].get("presidio_spark"))
     print(f"total {time.perf_counter() - started:.0f}s")
 
 
@@ -484,13 +577,18 @@ def accuracy_cells(
     print(f"  structured cells, honest names (glueforge): micro F1 {cell_scores(structured)['ALL (micro)'][2]:.3f}")
 
 
-def ratios(results: dict[str, float]) -> None:
-    print(
-        f"\nratios: glueforge column / plain regex {results['glueforge_column'] / results['spark_regexp_replace']:.2f}x"
-        f", glueforge cell / plain regex {results['glueforge_cell'] / results['spark_regexp_replace']:.2f}x, "
-        f"glueforge cell / Presidio {results['glueforge_cell'] / results['presidio_spark']:.1f}x, "
-        f"glueforge column / Presidio {results['glueforge_column'] / results['presidio_spark']:.1f}x"
+def ratios(label: str, results: dict[str, float], presidio: float | None) -> None:
+    line = (
+        f"ratios ({label} data): glueforge column / plain regex "
+        f"{results['glueforge_column'] / results['spark_regexp_replace']:.2f}x, glueforge cell / plain regex "
+        f"{results['glueforge_cell'] / results['spark_regexp_replace']:.2f}x"
     )
+    if presidio:
+        line += (
+            f", glueforge cell / Presidio {results['glueforge_cell'] / presidio:.1f}x, "
+            f"glueforge column / Presidio {results['glueforge_column'] / presidio:.1f}x"
+        )
+    print(line)
 
 
 if __name__ == "__main__":

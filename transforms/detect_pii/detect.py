@@ -127,8 +127,10 @@ MEMO_MAX_CHARS = 4096
 MEMO_MAX_ENTRIES = 50_000
 
 
-def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> Callable[[Column], Column]:
-    """A pandas UDF: spans in each candidate cell -> masked text + JSON list of findings."""
+def cell_masker(
+    scanner: ColumnScanner, plan: ActionPlan, key: bytes | None, *, with_findings: bool = True
+) -> Callable[[Column], Column]:
+    """A pandas UDF: spans in each candidate cell -> masked text + JSON list of findings (when asked for)."""
     from pyspark.sql.functions import pandas_udf
 
     column = scanner.column
@@ -154,7 +156,8 @@ def cell_masker(scanner: ColumnScanner, plan: ActionPlan, key: bytes | None) -> 
             found.append({"entityType": span.entity, "start": span.start, "end": span.end, "actionUsed": spec.action})
         pieces.append(text[cursor:])
         changed = any(f["actionUsed"] != "DETECT" for f in found)
-        return changed, (None if nullify else "".join(pieces)), json.dumps(found, separators=(",", ":"))
+        findings = json.dumps(found, separators=(",", ":")) if with_findings else None
+        return changed, (None if nullify else "".join(pieces)), findings
 
     # Same text, same result (every action is deterministic): each distinct cell is scanned once per Python
     # worker, however often it repeats (codes, e-mails, templated text). Bounded, and only short cells.
@@ -186,11 +189,13 @@ def mask_cells(
     entities: list[EntityDef],
     plan: ActionPlan,
     key: bytes | None,
+    *,
+    with_findings: bool = True,
 ) -> tuple[DataFrame, list[Column]]:
     """Cell mode over every row of string ``columns``: prefilter in the JVM, spans masked in Arrow batches.
 
     Returns the frame (with ``TEMP_PREFIX`` helper columns the caller drops) and the per-column JSON
-    fragments of the result column.
+    fragments of the result column (``with_findings=False``: no result column is wanted, skip building it).
     """
     from pyspark.sql import functions as F
 
@@ -203,7 +208,8 @@ def mask_cells(
             continue
         text = F.col(_quoted(name))
         result = f"{TEMP_PREFIX}{index}"
-        frame = frame.withColumn(result, cell_masker(scanner, plan, key)(F.when(text.rlike(regex), text)))
+        masker = cell_masker(scanner, plan, key, with_findings=with_findings)
+        frame = frame.withColumn(result, masker(F.when(text.rlike(regex), text)))
         if _any_change(plan):
             changed = F.coalesce(F.col(f"{result}.changed"), F.lit(False))
             frame = frame.withColumn(name, F.when(changed, F.col(f"{result}.value")).otherwise(text))

@@ -53,7 +53,7 @@ def run(df: DataFrame, *, table: str = "dataframe", secrets_client: Any = None, 
     # Cell mode works on text; numbers (bigint SSNs, card numbers) are whole values: masked per column.
     cell_columns = [c for c in columns if is_text(types[c])] if options.mode == "cell" else []
     if cell_columns:
-        frame, parts = mask_cells(df, cell_columns, entities, plan, key)
+        frame, parts = mask_cells(df, cell_columns, entities, plan, key, with_findings=options.action == "DETECT")
     actions: dict[str, str] = {}
     cell_entities: dict[str, list[str]] = {}
     for name, scan in scans.items():

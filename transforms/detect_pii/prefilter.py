@@ -25,34 +25,39 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
 def requires_any(regex: str, chars: frozenset[str]) -> bool:
     """True when every match of ``regex`` contains at least one of ``chars`` (False when unsure)."""
+    return min_count(regex, chars) >= 1
+
+
+def min_count(regex: str, chars: frozenset[str]) -> int:
+    """A lower bound on how many of ``chars`` every match of ``regex`` contains (0 when unsure)."""
     try:
         parsed = sre_parse.parse(regex)
     except re.error:
-        return False
+        return 0
     if parsed.state.flags & re.IGNORECASE and any(c.lower() != c.upper() for c in chars):
-        return False  # letters under (?i) would need case folding; the gate classes are caseless anyway
-    return _sequence_requires(list(parsed), chars)
+        return 0  # letters under (?i) would need case folding; the gate classes are caseless anyway
+    return _sequence_count(list(parsed), chars)
 
 
-def _sequence_requires(items: list[tuple[Any, Any]], chars: frozenset[str]) -> bool:
-    return any(_item_requires(op, arg, chars) for op, arg in items)
+def _sequence_count(items: list[tuple[Any, Any]], chars: frozenset[str]) -> int:
+    return sum(_item_count(op, arg, chars) for op, arg in items)
 
 
-def _item_requires(op: Any, arg: Any, chars: frozenset[str]) -> bool:
+def _item_count(op: Any, arg: Any, chars: frozenset[str]) -> int:
     if op is sre.LITERAL:
-        return chr(arg) in chars
+        return int(chr(arg) in chars)
     if op is sre.IN:
-        return _class_within(arg, chars)
+        return int(_class_within(arg, chars))
     if op in _REPEATS:
         low, _high, item = arg
-        return bool(low >= 1 and _sequence_requires(list(item), chars))
+        return int(low) * _sequence_count(list(item), chars)
     if op is sre.SUBPATTERN:
-        return _sequence_requires(list(arg[-1]), chars)
+        return _sequence_count(list(arg[-1]), chars)
     if op is sre.ATOMIC_GROUP:
-        return _sequence_requires(list(arg), chars)
+        return _sequence_count(list(arg), chars)
     if op is sre.BRANCH:
-        return all(_sequence_requires(list(branch), chars) for branch in arg[1])
-    return False  # lookarounds, anchors, '.', negated literals, backreferences: require nothing
+        return min(_sequence_count(list(branch), chars) for branch in arg[1])
+    return 0  # lookarounds, anchors, '.', negated literals, backreferences: require nothing
 
 
 def _class_within(entries: list[tuple[Any, Any]], chars: frozenset[str]) -> bool:

@@ -107,6 +107,16 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+# What the column name contributed, as reported; ``column-values``: flagged by a column rule (values alone).
+CONTEXT_LABELS = {
+    "raise": "column-name",
+    "neutral": "none",
+    "veto": "veto",
+    "soft_veto": "decoy-name",
+    "column-values": "column-values",
+}
+
+
 def build_report(
     table: str,
     scans: dict[str, ColumnScan],
@@ -128,9 +138,7 @@ def build_report(
                 "share": round(f.share, 4),
                 "matches": f.matches,
                 "confidence": f.confidence,
-                "context": {"raise": "column-name", "neutral": "none", "veto": "veto", "soft_veto": "decoy-name"}[
-                    f.context
-                ],
+                "context": CONTEXT_LABELS[f.context],
                 "vetoed_by_values": f.vetoed_by_values,
             }
             for f in scan.findings

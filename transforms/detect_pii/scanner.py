@@ -8,18 +8,21 @@ cells ``find`` can match), so Python only sees cells that may contain a candidat
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
 from transforms.detect_pii.entities.base import (
+    COLUMN_RULE_MIN_SAMPLE,
+    COLUMN_RULE_SHARE,
     MAJORITY_SHARE,
     EntityDef,
     Pattern,
     context_verdict,
     name_tokens,
 )
-from transforms.detect_pii.prefilter import prefilter_regex
+from transforms.detect_pii.prefilter import min_count, prefilter_regex
 
 ScanMode = Literal["column", "cell"]
 CONTEXT_WINDOW_CHARS = 32  # like Macie's ~30 characters before the match
@@ -40,6 +43,38 @@ class _Entry:
     pattern: Pattern
     regex: re.Pattern[str]
     name_verdict: str
+    # Cheap gates checked before the regex runs, each implied by a match (so skipping an entry that fails
+    # one never changes the result): how many characters of a class every match provably contains, and for
+    # patterns that need a context word, one of the entity's words somewhere in the cell.
+    needs: tuple[tuple[int, int], ...] = ()  # (index into COUNT_CLASSES, minimum count)
+    context_gated: bool = False
+
+
+# Character classes counted per cell (C-speed ``str.translate``/``str.count``) to gate patterns cheaply.
+_CLASS_SPELLINGS = ("0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", string.ascii_letters, "@", ":", "-", ".", "/")
+COUNT_CLASSES: tuple[frozenset[str], ...] = tuple(frozenset(chars) for chars in _CLASS_SPELLINGS)
+_DIGITS, _UPPER, _LETTERS = (str.maketrans("", "", chars) for chars in _CLASS_SPELLINGS[:3])
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def class_counts(text: str) -> tuple[int, ...]:
+    """How many characters of each of ``COUNT_CLASSES`` the text holds (same order)."""
+    size = len(text)
+    return (
+        size - len(text.translate(_DIGITS)),
+        size - len(text.translate(_UPPER)),
+        size - len(text.translate(_LETTERS)),
+        text.count("@"),
+        text.count(":"),
+        text.count("-"),
+        text.count("."),
+        text.count("/"),
+    )
+
+
+def _compact(text: str) -> str:
+    """What ``name_tokens`` keeps of a text, joined: a context word in any window is a substring of it."""
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 @dataclass
@@ -51,6 +86,10 @@ class ColumnScanner:
     mode: ScanMode = "column"
     verdicts: dict[str, str] = field(init=False)
     _entries: list[_Entry] = field(init=False, repr=False)
+    _caps: tuple[int, ...] = field(init=False, repr=False)
+    _plans: dict[tuple[int, ...], tuple[_Entry, ...]] = field(init=False, repr=False)
+    _context_words: re.Pattern[str] | None = field(init=False, repr=False)
+    _word_entities: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         tokens = name_tokens(self.column)
@@ -61,9 +100,50 @@ class ColumnScanner:
             if verdict == "veto":
                 continue
             for pattern in entity.patterns:
-                if pattern.whole_value and verdict != "raise":
-                    continue  # whole-value entities (PERSON_NAME) exist only in a column named for them
-                self._entries.append(_Entry(entity, pattern, pattern.compiled(), verdict))
+                if pattern.whole_value and not self._whole_value_applies(pattern, verdict):
+                    continue
+                self._entries.append(self._entry(entity, pattern, verdict))
+        # counts above the largest minimum any entry needs decide nothing more: cap them (bounded plan cache)
+        self._caps = tuple(
+            max((m for e in self._entries for i, m in e.needs if i == index), default=0)
+            for index in range(len(COUNT_CLASSES))
+        )
+        self._plans = {}
+        self._build_context_gate()
+
+    def _entry(self, entity: EntityDef, pattern: Pattern, verdict: str) -> _Entry:
+        counts = ((index, min_count(pattern.regex, chars)) for index, chars in enumerate(COUNT_CLASSES))
+        needs = tuple((index, count) for index, count in counts if count > 0)
+        gated = verdict != "raise" and self._needs_context(pattern.context) and not pattern.whole_value
+        return _Entry(entity, pattern, pattern.compiled(), verdict, needs, gated)
+
+    def _build_context_gate(self) -> None:
+        """One regex over the compacted cell finds which gated entities have a context word anywhere in it.
+
+        At each position the longest listed word wins; every shorter word matching there is a prefix of it,
+        so each word stands for the entities owning any of its prefixes (a superset, as a gate must be).
+        """
+        owners: dict[str, set[str]] = {}
+        for entry in self._entries:
+            if entry.context_gated:
+                for word in entry.entity.context_words:
+                    owners.setdefault(word.replace("_", ""), set()).add(entry.entity.name)
+        words = sorted((w for w in owners if w), key=lambda w: (-len(w), w))
+        self._word_entities = {
+            w: frozenset(e for prefix, names in owners.items() if prefix and w.startswith(prefix) for e in names)
+            for w in words
+        }
+        self._context_words = re.compile("(?=(" + "|".join(map(re.escape, words)) + "))") if words else None
+
+    def _whole_value_applies(self, pattern: Pattern, verdict: str) -> bool:
+        """Whole-value patterns (PERSON_NAME) have no text around them: in a column named for the entity the
+        context-backed form applies, elsewhere only a form that can do without context (column mode)."""
+        if verdict == "raise":
+            return pattern.context == "required"
+        return not self._needs_context(pattern.context)
+
+    def _needs_context(self, need: str) -> bool:
+        return need == "required" or (need == "majority" and self.mode == "cell")
 
     @property
     def active(self) -> bool:
@@ -73,14 +153,42 @@ class ColumnScanner:
         """The cheap prefilter for Spark ``rlike``: matches every cell in which ``find`` can find a span."""
         return prefilter_regex([e.pattern.regex for e in self._entries])
 
+    def _plan(self, text: str) -> tuple[_Entry, ...]:
+        """The entries whose character-count gates ``text`` passes (cached per capped count profile)."""
+        key = tuple(map(min, class_counts(text), self._caps))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = tuple(
+                entry for entry in self._entries if all(key[index] >= minimum for index, minimum in entry.needs)
+            )
+        return plan
+
+    def _context_present(self, text: str) -> frozenset[str]:
+        if self._context_words is None:
+            return frozenset()
+        found: set[str] = set()
+        for match in self._context_words.finditer(_compact(text)):
+            found |= self._word_entities[match.group(1)]
+        return frozenset(found)
+
     def find(self, text: str) -> list[Span]:
         spans: list[tuple[Span, int]] = []
-        for entry in self._entries:
-            for match in entry.regex.finditer(text):
-                span = self._accept(entry, text, match)
-                if span is not None:
-                    spans.append((span, entry.entity.priority))
+        present: frozenset[str] | None = None
+        for entry in self._plan(text):
+            if entry.context_gated:
+                present = self._context_present(text) if present is None else present
+                if entry.entity.name not in present:
+                    continue
+            spans.extend(self._spans(entry, text))
         return _non_overlapping(spans)
+
+    def _spans(self, entry: _Entry, text: str) -> list[tuple[Span, int]]:
+        spans = []
+        for match in entry.regex.finditer(text):
+            span = self._accept(entry, text, match)
+            if span is not None:
+                spans.append((span, entry.entity.priority))
+        return spans
 
     def _accept(self, entry: _Entry, text: str, match: re.Match[str]) -> Span | None:
         start, end = match.span()
@@ -106,9 +214,9 @@ class ColumnScanner:
             soft_vetoed = soft_vetoed or (verdict == "soft_veto" and entry.name_verdict != "raise")
         if soft_vetoed and weak and not (contextual and entry.name_verdict != "soft_veto"):
             return None
-        if not contextual and (need == "required" or (need == "majority" and self.mode == "cell")):
+        if not contextual and self._needs_context(need):
             return None
-        if not value or not entry.entity.validator(value):
+        if not value or not (entry.pattern.validator or entry.entity.validator)(value):
             return None
         return Span(start, end, entry.entity.name, weak=weak and not (need == "none" and contextual))
 
@@ -177,4 +285,21 @@ def classify_column(
                 name, total, strong_count, sample_count, scanner.verdicts[name], flagged and not vetoed, vetoed
             )
         )
+    if not any(f.flagged for f in findings):
+        ruled = _column_rules(scanner, candidates, sample_count)
+        findings = [f for f in findings if f.entity not in {r.entity for r in ruled}] + ruled
     return sorted(findings, key=lambda f: (-f.flagged, -f.matches, f.entity))
+
+
+def _column_rules(scanner: ColumnScanner, values: list[str], sample_count: int) -> list[EntityFinding]:
+    """Entities whose column rule the values meet (only for a column with a neutral name nothing else explains)."""
+    if sample_count < COLUMN_RULE_MIN_SAMPLE:
+        return []
+    findings = []
+    for entity in scanner.entities:
+        if entity.column_rule is None or scanner.verdicts[entity.name] != "neutral":
+            continue
+        support = entity.column_rule(values)
+        if support >= COLUMN_RULE_SHARE * sample_count:
+            findings.append(EntityFinding(entity.name, support, 0, sample_count, "column-values", True))
+    return findings

@@ -9,9 +9,12 @@ MBI positions, MAC, NANP).
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 Validator = Callable[[str], bool]
 
@@ -411,6 +414,23 @@ def passport_us_valid(text: str) -> bool:
     return value.isdigit() or (value[0].isalpha() and value[1:].isdigit())
 
 
+PASSPORT_LETTER_FORM_SHARE = 0.1
+
+
+def ssn_column_support(values: list[str]) -> int:
+    """How many values are whole valid SSNs (dashed, spaced or bare): the column rule for neutral names."""
+    return sum(ssn_valid(value.strip()) for value in values)
+
+
+def passport_column_support(values: list[str]) -> int:
+    """How many values are whole US passport numbers, provided the letter + 8 digits form (issued since 2021)
+    makes up at least ``PASSPORT_LETTER_FORM_SHARE`` of them: a column of bare 9-digit numbers alone is
+    indistinguishable from any 9-digit id without context, so it supports nothing."""
+    shaped = [value.strip() for value in values if passport_us_valid(value.strip())]
+    letter_form = sum(value[0].isalpha() for value in shaped)
+    return len(shaped) if values and letter_form >= PASSPORT_LETTER_FORM_SHARE * len(values) else 0
+
+
 def driving_license_valid(text: str) -> bool:
     """US state formats vary: 4-16 letters/digits (``*``/`-` allowed), at least 4 digits, not all one digit."""
     compact = text.replace("-", "").replace(" ", "").replace("*", "")
@@ -435,6 +455,32 @@ def person_name_valid(text: str) -> bool:
     if not 1 <= len(tokens) <= 4 or len(text) > 80:
         return False
     return all(_NAME_TOKEN.match(t) and (t[0].isupper() or not t[0].isalpha() or not t[0].isascii()) for t in tokens)
+
+
+@cache
+def known_names() -> frozenset[str]:
+    """Common US given names and surnames (lower-case, letters only): ``entities/names.json``."""
+    data = json.loads((Path(__file__).parent / "entities" / "names.json").read_text(encoding="utf-8"))
+    return frozenset(_letters_lower(n) for n in [*data["given_names"], *data["surnames"]])
+
+
+def _letters_lower(token: str) -> str:
+    return _NON_LETTERS.sub("", token).lower()
+
+
+_NON_LETTERS = re.compile(r"[^A-Za-z]")
+
+
+def person_name_known(text: str) -> bool:
+    """Name-shaped (``person_name_valid``) with at least one common given name or surname among its tokens.
+
+    Column-level evidence for a column whose name says nothing: most real names contain a common given name
+    or surname, while codes, cities and product names mostly do not.
+    """
+    if not person_name_valid(text):
+        return False
+    names = known_names()
+    return any(_letters_lower(token) in names for token in text.split())
 
 
 _DATE_FORMATS = (

@@ -217,3 +217,35 @@ def test_cell_mode_prefilter_fallbacks_and_repeated_cells(spark) -> None:
     masked = by_id(apply(spark.createDataFrame(rows, "id int, notes string"), detectionMode="cell", action="REDACT"))
     expected = ["Device MAC ******* registered", "MAC *******", "no digits at all", None]
     assert [masked[i]["notes"] for i in range(40)] == [expected[i % len(cells)] for i in range(40)]
+
+
+def test_neutral_column_names_flagged_from_values_and_masked(spark) -> None:
+    """Bare SSNs (column rule), dates and common names under col_NN names; random 9-digit ids stay clean."""
+    import random
+
+    from transforms.detect_pii.validators import ssn_valid
+
+    rng = random.Random(5)
+    ssns: list[str] = []
+    while len(ssns) < 150:
+        value = f"{rng.randrange(1, 900):03d}{rng.randrange(1, 100):02d}{rng.randrange(1, 10000):04d}"
+        if ssn_valid(value):
+            ssns.append(value)
+    rows = [
+        (
+            ssns[i],
+            str(rng.randrange(100_000_000, 1_000_000_000)),
+            f"{rng.randrange(1940, 2004)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            f"{rng.choice(['Mary', 'James', 'Linda', 'Robert'])} {rng.choice(['Smith', 'Garcia', 'Nguyen', 'Lee'])}",
+        )
+        for i in range(150)
+    ]
+    frame = spark.createDataFrame(rows, "col_01 string, col_02 string, col_03 string, col_04 string")
+    result = run(frame, action="REDACT", sampleFraction=1.0)
+    assert result.report.pii_columns == {"col_01": ["USA_SSN"], "col_03": ["DATE"], "col_04": ["PERSON_NAME"]}
+    ssn_column = next(c for c in result.report.to_dict()["columns"] if c["name"] == "col_01")
+    assert ssn_column["findings"][0]["context"] == "column-values" and ssn_column["findings"][0]["matches"] == 150
+    masked = result.frame.collect()
+    for name in ("col_01", "col_03", "col_04"):
+        assert {r[name] for r in masked} == {"*******"}, name
+    assert [r["col_02"] for r in masked] == [row[1] for row in rows]  # random ids: untouched

@@ -12,7 +12,7 @@ from transforms.detect_pii import detect
 from transforms.detect_pii.actions import ActionPlan
 from transforms.detect_pii.entities import REGISTRY, custom_entity
 from transforms.detect_pii.options import parse_options
-from transforms.detect_pii.prefilter import prefilter_regex, requires_any
+from transforms.detect_pii.prefilter import min_count, prefilter_regex, requires_any
 from transforms.detect_pii.scanner import ColumnScanner, classify_column
 
 DIGITS = frozenset("0123456789")
@@ -108,3 +108,56 @@ def test_cell_masker_memo_gives_the_same_result_as_scanning_each_cell(monkeypatc
     assert first.iloc[1]["value"] is None and not first.iloc[1]["changed"]
     assert first.iloc[3]["value"].startswith("mail ******* x")
     assert first.iloc[6]["value"] is None and not first.iloc[6]["changed"]  # Luhn-failing order id: untouched
+
+
+@pytest.mark.parametrize(
+    ("regex", "chars", "expected"),
+    [
+        (r"[0-9]{3}-[0-9]{2}-[0-9]{4}", DIGITS, 9),
+        (r"[0-9](?:[ -]?[0-9]){11,18}", DIGITS, 12),
+        (r"[A-Za-z][0-9]{8}|[0-9]{9}", DIGITS, 8),  # the smaller branch
+        (r"(?<![0-9])x(?![0-9])", DIGITS, 0),  # lookarounds consume nothing
+        (r"[0-9]{3}-[0-9]{2}", frozenset("-"), 1),
+        (r"\d{9}", DIGITS, 0),  # categories are not trusted
+    ],
+)
+def test_min_count(regex: str, chars: frozenset[str], expected: int) -> None:
+    assert min_count(regex, chars) == expected
+
+
+def _ungated_find(scanner: ColumnScanner, text: str) -> list[tuple[int, int, str]]:
+    """Every entry's regex on the whole text, no gate: what ``find`` must return."""
+    from transforms.detect_pii.scanner import _non_overlapping
+
+    found = []
+    for entry in scanner._entries:
+        for match in entry.regex.finditer(text):
+            span = scanner._accept(entry, text, match)
+            if span is not None:
+                found.append((span, entry.entity.priority))
+    return [(s.start, s.end, s.entity) for s in _non_overlapping(found)]
+
+
+def test_gates_never_change_what_find_returns() -> None:
+    """The character-count and context-word gates only skip regexes that could not have produced a span."""
+    rng = random.Random(99)
+    pieces = [
+        "536-22-1234", "536221234", "4111 1111 1111 1111", "4111111111111111", "(212) 555-0199", "2125550199",
+        "+44 20 7946 0958", "ann.lee@example.com", "8.8.4.4", "3.12.0.7", "2001:db8::1", "ab:cd:ef:01:23:45",
+        "DE89370210440532013000", "1EG4-TE5-MK73", "AB1234563", "1234567893", "021000021", "C12345678",
+        "1990-05-12", "5/12/1990", "123 Main Street", "40.7128, -74.0060", "E11.9", "99213", "J1100",
+        "ssn", "SSN:", "social security", "phone", "call", "account", "routing", "passport", "dob", "born",
+        "npi", "itin", "tax", "license", "DL", "order", "ref", "version", "hash", "since", "Mary Smith",
+        "x", "-", ".", ",", ":", "/", "@", " ", "  ",
+    ]  # fmt: skip
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7))) for _ in range(1500)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4))) for _ in range(500)]
+    for column in ("notes", "col_01", "ssn", "phone_number", "routing", "passport_no", "full_name"):
+        for mode in ("cell", "column"):
+            scanner = ColumnScanner(column, ALL, mode)  # type: ignore[arg-type]
+            for text in texts:
+                assert [(s.start, s.end, s.entity) for s in scanner.find(text)] == _ungated_find(scanner, text), (
+                    column,
+                    mode,
+                    text,
+                )

@@ -28,6 +28,7 @@ USA_SSN = EntityDef(
         {"ssn", "social", "socialsecurity", "social_security", "ssnumber", "ss_number", "sin", "taxid", "tax_id"}
     ),
     veto_words=NUMERIC_DECOY_WORDS,
+    column_rule=v.ssn_column_support,
     priority=75,
     description="US Social Security Number: area not 000/666/9xx, group not 00, serial not 0000",
 )
@@ -53,8 +54,10 @@ USA_PASSPORT_NUMBER = EntityDef(
     validator=v.passport_us_valid,
     context_words=frozenset({"passport", "passportnumber", "passport_no", "ppn", "passport_number"}),
     veto_words=NUMERIC_DECOY_WORDS,
+    column_rule=v.passport_column_support,
     priority=40,
-    description="US passport number (9 digits or letter + 8 digits); no check digit, needs context",
+    description="US passport number (9 digits or letter + 8 digits); no check digit: needs context, or a column "
+    "of passport-shaped values in which the letter form appears",
 )
 
 USA_DRIVING_LICENSE = EntityDef(

@@ -165,10 +165,16 @@ _NOT_A_PERSON = frozenset(
     }
 ) | frozenset({"hash", "hashed", "masked", "redacted", "token", "encrypted", "hmac", "sha256"})
 
+_NAME_SHAPE = r"^[ \t]*[^0-9@#$%&*=+<>{}\[\]|/\\:;]{1,80}[ \t]*$"
 PERSON_NAME = EntityDef(
     name="PERSON_NAME",
     categories=frozenset({"universal", "hipaa"}),
-    patterns=(Pattern(r"^[ \t]*[^0-9@#$%&*=+<>{}\[\]|/\\:;]{1,80}[ \t]*$", context="required", whole_value=True),),
+    patterns=(
+        Pattern(_NAME_SHAPE, context="required", whole_value=True),
+        # no name context: a name-shaped value counts only with a common given name or surname in it, and
+        # (majority) only when most of the column is such names; in cells it needs context like the above
+        Pattern(_NAME_SHAPE, context="majority", whole_value=True, validator=v.person_name_known),
+    ),
     validator=v.person_name_valid,
     context_words=frozenset(
         {
@@ -189,22 +195,27 @@ PERSON_NAME = EntityDef(
     ),
     hard_veto_words=_NOT_A_PERSON,
     priority=10,
-    description="Person name: needs a name-like column (no NER); 1-4 capitalised alphabetic tokens, any script",
+    description="Person name (no NER): 1-4 capitalised alphabetic tokens, any script, in a name-like column; "
+    "elsewhere a column made mostly of names containing a common given name or surname",
 )
 
 DATE = EntityDef(
     name="DATE",
     categories=U,
     patterns=(
-        Pattern(DIGITS_LEFT + r"(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}" + DIGITS_RIGHT, context="required"),
-        Pattern(DIGITS_LEFT + r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2}" + DIGITS_RIGHT, context="required"),
+        Pattern(DIGITS_LEFT + r"(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}" + DIGITS_RIGHT, context="majority"),
+        Pattern(DIGITS_LEFT + r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2}" + DIGITS_RIGHT, context="majority"),
     ),
     validator=v.date_valid,
     context_words=frozenset(
         {"dob", "birth", "birthdate", "birthday", "born", "dateofbirth", "date_of_birth", "birth_date", "bday"}
     ),
     priority=30,
-    description="Date of birth: a real calendar date 1900..today, only with birth context",
+    veto_words=frozenset(
+        {"created", "updated", "modified", "timestamp", "ts", "event", "order", "invoice", "shipped", "due"}
+    ),
+    description="Date (of birth): a real calendar date 1900..today; in text only with birth context, in a "
+    "column also when most of its values are such dates (Glue's DATE flags dates generally)",
 )
 
 _STREET_SUFFIXES = (
