@@ -263,23 +263,30 @@ def _apply_batch(
             summary.unchanged = summary.rows_read
         elif options.write_mode == "append" or (not counted_by_commit and summary.updated + summary.deleted == 0):
             writer.append(applied, properties)
-        elif counted_by_commit and _only_new_keys(spark, target, keys, applied_stats):
-            writer.append(applied, properties)  # every key above the target's largest: nothing to match
-            summary.inserted, summary.unchanged = applied_rows, summary.rows_read - applied_rows
-        else:
-            writer.merge(
-                applied,
-                keys,
-                cursor,
-                properties,
-                options.soft_delete_column,
-                inserts=counted_by_commit or summary.inserted > 0,
-                key_range=applied_stats.key_range if counted_by_commit else None,
-            )
-            if current_snapshot_id(spark, target) == start_snapshot:  # nothing matched: keep the watermark anyway
-                writer.append(applied.limit(0), properties)
-            if counted_by_commit:
+        elif counted_by_commit:
+            # How many batch keys the target holds decides the plan: none -> a plain append; all -> a MERGE
+            # without WHEN NOT MATCHED (an inner join with the batch broadcast); some -> the full MERGE.
+            held = 0
+            if not _only_new_keys(spark, target, keys, applied_stats):
+                held = writer.count_existing_keys(applied, keys, applied_rows, applied_stats.key_range)
+            if held == 0:
+                writer.append(applied, properties)
+                summary.inserted, summary.unchanged = applied_rows, summary.rows_read - applied_rows
+            else:
+                writer.merge(
+                    applied,
+                    keys,
+                    cursor,
+                    properties,
+                    None,
+                    inserts=held < applied_rows,
+                    key_range=applied_stats.key_range,
+                )
+                _keep_watermark_if_nothing_committed(spark, writer, applied, properties, start_snapshot)
                 _count_from_commit(summary, snapshot_summary(spark, target), applied_rows)
+        else:
+            writer.merge(applied, keys, cursor, properties, options.soft_delete_column, inserts=summary.inserted > 0)
+            _keep_watermark_if_nothing_committed(spark, writer, applied, properties, start_snapshot)
         if summary.status != "no_change":
             summary.snapshot_id = current_snapshot_id(spark, target)
         clock.lap("write")
@@ -291,6 +298,14 @@ def _apply_batch(
             frame.unpersist()
         raise
     return batch
+
+
+def _keep_watermark_if_nothing_committed(
+    spark: SparkSession, writer: IcebergWriter, applied: DataFrame, properties: dict[str, str], start: int | None
+) -> None:
+    """A MERGE whose every match lost to a newer target row commits nothing; the watermark still moves."""
+    if current_snapshot_id(spark, writer.table) == start:
+        writer.append(applied.limit(0), properties)
 
 
 def _drop_known_rows(

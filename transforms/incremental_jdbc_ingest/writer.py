@@ -242,6 +242,21 @@ class IcebergWriter:
             batch_keys = F.broadcast(batch_keys)
         return target.join(batch_keys, on=list(keys), how="left_semi")
 
+    def count_existing_keys(
+        self, batch: DataFrame, keys: tuple[str, ...], batch_rows: int, key_range: tuple[int, int] | None
+    ) -> int:
+        """How many batch rows have a key the target holds: a key-only scan of the target (limited to the
+        batch's key range when known) joined with the broadcast batch keys."""
+        from pyspark.sql import functions as F
+
+        target = self.spark.table(self.table.sql).select(*[F.col(quote(k)) for k in keys])
+        if key_range is not None and len(keys) == 1:
+            target = target.where(F.col(quote(keys[0])).between(*key_range))
+        batch_keys = batch.select(*[F.col(quote(k)) for k in keys])
+        if batch_rows <= BROADCAST_KEYS_LIMIT:
+            batch_keys = F.broadcast(batch_keys)
+        return int(target.join(batch_keys, on=list(keys), how="inner").count())
+
     def changed_rows(
         self, batch: DataFrame, keys: tuple[str, ...], cursor: str, target: DataFrame | None = None
     ) -> DataFrame:

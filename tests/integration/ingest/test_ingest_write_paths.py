@@ -73,6 +73,13 @@ def test_new_keys_above_the_target_append_and_updates_merge_with_counts_from_the
     assert (mixed.rows_read, mixed.inserted, mixed.updated, mixed.unchanged) == (13, 1, 12, 0)
     same_rows(pg_source, compare_sql, target, COLUMNS)
 
+    # A new key below the target's largest: the key-only scan finds none of the batch keys, so an append.
+    pg_source.run(f"INSERT INTO {table} VALUES (-1, 1, 'gap', TIMESTAMPTZ '2026-05-01 00:00:00+00')")
+    gap = run_ingest(postgres_db, **params).summary
+    assert (gap.rows_read, gap.inserted, gap.updated, gap.unchanged) == (2, 1, 0, 1)  # + the tie at the watermark
+    assert last_operation(lakehouse.spark, target) == "append"
+    same_rows(pg_source, compare_sql, target, COLUMNS)
+
 
 def test_only_rows_at_or_below_the_watermark_are_compared_with_the_target(
     pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
