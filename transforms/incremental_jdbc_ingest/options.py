@@ -37,7 +37,7 @@ class IngestOptions(BaseModel):
     safety_lag_seconds: int = Field(default=0, ge=0)
     fetch_size: int = Field(default=DEFAULT_FETCH_SIZE, ge=1)
     partitions: int = Field(default=0, ge=0)
-    """Upper limit of parallel reads; 0 = automatic (1 per 100k rows, at most 4)."""
+    """Upper limit of parallel reads; 0 = automatic (1 per 100k rows, at most 1 per Spark core and at most 4)."""
     hashfield: str | None = None
     null_cursor: Literal["raise", "exclude", "include"] = "raise"
     write_mode: Literal["merge", "append"] = "merge"

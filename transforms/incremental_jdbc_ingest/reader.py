@@ -356,10 +356,12 @@ class JdbcReader:
             return []
 
     def partition_count(self, rows: int) -> int:
-        """``partitions`` if given (never more than rows), else one per 100k rows, at most 4."""
+        """``partitions`` if given (never more than rows), else one per 100k rows, at most one per Spark core
+        (a second wave of reads only queues behind the first) and at most 4 (the source's share)."""
         if self.options.partitions:
             return max(1, min(self.options.partitions, rows))
-        return max(1, min(math.ceil(rows / ROWS_PER_PARTITION), DEFAULT_MAX_PARTITIONS))
+        cores = self.spark.sparkContext.defaultParallelism
+        return max(1, min(math.ceil(rows / ROWS_PER_PARTITION), DEFAULT_MAX_PARTITIONS, cores))
 
     def read_window(self, shape: SourceShape, window: ReadWindow, bounds: Bounds) -> tuple[DataFrame, int]:
         """The window as a DataFrame (lazy) and the number of parallel reads it uses."""
