@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## venv, packages, JDBC drivers, Java check, JVM class cache
-	@scripts/ensure_jdbc_drivers.sh
+setup: $(STAMP)  ## venv, packages, JDBC drivers + Graphviz, Java check, JVM class cache
+	@scripts/ensure_system_packages.sh
 	@$(BIN)/python -m glueforge.class_cache
 
 services:  ## start (or install and start) PostgreSQL and MariaDB

@@ -67,30 +67,32 @@ def create_warmup_source(table: str) -> None:
         conn.execute(f"INSERT INTO {WARMUP_TABLE} SELECT * FROM {table} WHERE id <= 20000")
 
 
+def ingest_table(spark: Any, table: str, target: str) -> Any:
+    """One incremental batch of the bench's table shape (the run summary)."""
+    from transforms.incremental_jdbc_ingest import ingest
+
+    return ingest(
+        spark,
+        url=PG_JDBC,
+        user="postgres",
+        table=table,
+        cursor_column="updated_at",
+        primary_keys="id",
+        target_table=target,
+    ).summary
+
+
 def warm_up(spark: Any, target: str) -> None:
     """Full load then a 1% incremental run of the warm-up table into its own target (untimed)."""
     import psycopg
 
-    from transforms.incremental_jdbc_ingest import ingest
-
-    def run() -> None:
-        ingest(
-            spark,
-            url=PG_JDBC,
-            user="postgres",
-            table=WARMUP_TABLE,
-            cursor_column="updated_at",
-            primary_keys="id",
-            target_table=target,
-        )
-
-    run()
+    ingest_table(spark, WARMUP_TABLE, target)
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         conn.execute(
             f"UPDATE {WARMUP_TABLE} SET amount = amount + 1, updated_at = clock_timestamp() + interval '100 years' "
             "WHERE id % 100 = 0"
         )
-    run()
+    ingest_table(spark, WARMUP_TABLE, target)
 
 
 def change_one_percent(table: str) -> int:
@@ -139,17 +141,7 @@ def worker(case: str, table: str, warehouse: str, memory: str, target: str, warm
         df.writeTo(target).using("iceberg").createOrReplace()
         result["rows"] = spark.table(target).count()
     else:
-        from transforms.incremental_jdbc_ingest import ingest
-
-        summary = ingest(
-            spark,
-            url=PG_JDBC,
-            user="postgres",
-            table=table,
-            cursor_column="updated_at",
-            primary_keys="id",
-            target_table=target,
-        ).summary
+        summary = ingest_table(spark, table, target)
         result["rows"] = summary.rows_read
         result["summary"] = summary.as_dict()
     result["session_seconds"] = round(session_seconds, 2)

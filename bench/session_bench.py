@@ -1,7 +1,9 @@
 """Spark session start-up: glueforge's factory (Iceberg + JDBC drivers + quiet logs) vs a bare local SparkSession.
 
 Each variant starts in a fresh Python process (a cold JVM), alternating, ``--runs`` times each; the ratio of
-medians is what we track. Also times a second ``get_spark`` call in the same process (should be ~0).
+medians is what we track. glueforge runs with and without its JVM class archive (``class_data_sharing``; the
+archive must have been built, e.g. by ``make setup``). Also times a second ``get_spark`` call in the same
+process (should be ~0).
 
     .venv/bin/python -m bench.session_bench [--runs 3]
 """
@@ -29,7 +31,7 @@ GLUEFORGE = """
 import time; t = time.perf_counter()
 from glueforge.session import get_spark
 from glueforge.settings import load_settings
-settings = load_settings(warehouse={warehouse!r})
+settings = load_settings(warehouse={warehouse!r}, class_data_sharing={sharing!r})
 s = get_spark(settings)
 s.range(1).count()
 first = time.perf_counter() - t
@@ -47,19 +49,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    bare, ours, second = [], [], []
+    bare, ours, unshared, second = [], [], [], []
     with tempfile.TemporaryDirectory() as scratch:
         for run in range(args.runs):
             bare += timed(BARE)
-            first, again = timed(GLUEFORGE.format(warehouse=str(Path(scratch) / f"wh{run}")))
+            first, again = timed(GLUEFORGE.format(warehouse=str(Path(scratch) / f"wh{run}"), sharing=True))
             ours.append(first)
             second.append(again)
+            unshared.append(
+                timed(GLUEFORGE.format(warehouse=str(Path(scratch) / f"wh{run}-unshared"), sharing=False))[0]
+            )
     result = {
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
         "runs": args.runs,
         "bare_spark_start_s_median": round(statistics.median(bare), 2),
         "glueforge_start_s_median": round(statistics.median(ours), 2),
         "ratio_glueforge_vs_bare": round(statistics.median(ours) / statistics.median(bare), 2),
+        "glueforge_without_class_archive_s_median": round(statistics.median(unshared), 2),
+        "ratio_class_archive": round(statistics.median(ours) / statistics.median(unshared), 2),
         "second_call_s_max": round(max(second), 4),
     }
     print(json.dumps(result, indent=2))

@@ -119,6 +119,19 @@ def check_spark_iceberg(settings: Settings) -> list[CheckResult]:
         ]
 
 
+def check_graphviz(settings: Settings) -> list[CheckResult]:
+    import shutil
+
+    dot = shutil.which("dot")
+    if dot is None:
+        return [
+            CheckResult(
+                "graphviz", False, "`dot` not found: migration reports get no DAG pictures", "apt-get install graphviz"
+            )
+        ]
+    return [CheckResult("graphviz", True, dot)]
+
+
 def check_class_cache(settings: Settings) -> list[CheckResult]:
     """The JVM class archive is an optimisation: its absence is reported, never a failure."""
     from glueforge.class_cache import archive_path
@@ -145,6 +158,7 @@ CHECKS: list[Check] = [
     check_pyspark,
     check_iceberg_jar,
     check_jdbc_drivers,
+    check_graphviz,
     check_class_cache,
     check_databases,
 ]

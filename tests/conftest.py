@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,40 +104,66 @@ def _require_service(name: str, host: str, port: int) -> None:
 
 @dataclass(frozen=True)
 class Database:
-    """A real database for JDBC tests; ``table`` names are unique per call."""
+    """A real database for JDBC tests; ``table`` names are unique per call and dropped after the session."""
 
     kind: str
     jdbc_url: str
     user: str | None
     password: str | None
     sqlalchemy_url: str
+    created: list[str] = field(default_factory=list, compare=False)
 
     def unique_table(self, stem: str = "t") -> str:
-        return f"{stem}_{uuid.uuid4().hex[:10]}"
+        name = f"{stem}_{uuid.uuid4().hex[:10]}"
+        self.created.append(name)
+        return name
+
+    def drop_created_tables(self) -> None:
+        """Leave the shared database as it was: drop every table (or view) handed out that still exists."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.sqlalchemy_url)
+        try:
+            inspector = sa.inspect(engine)
+            views, tables = set(inspector.get_view_names()), set(inspector.get_table_names())
+            with engine.begin() as conn:
+                for name in reversed(self.created):
+                    if name in views:
+                        conn.execute(sa.text(f"DROP VIEW IF EXISTS {name}"))
+                for name in reversed(self.created):
+                    if name in tables:
+                        conn.execute(sa.text(f"DROP TABLE IF EXISTS {name} CASCADE"))
+        finally:
+            engine.dispose()
+        self.created.clear()
 
 
 @pytest.fixture(scope="session")
-def postgres_db() -> Database:
+def postgres_db() -> Iterator[Database]:
     _require_service("PostgreSQL", "127.0.0.1", 5432)
-    return Database(
+    database = Database(
         "postgresql",
         "jdbc:postgresql://127.0.0.1:5432/test",
         "postgres",
         None,
         "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     )
+    yield database
+    database.drop_created_tables()
 
 
 @pytest.fixture(scope="session")
-def mariadb_db() -> Database:
+def mariadb_db() -> Iterator[Database]:
     _require_service("MariaDB", "127.0.0.1", 3306)
-    return Database(
+    database = Database(
         "mariadb",
         "jdbc:mysql://127.0.0.1:3306/test",
         "root",
         None,
         "mysql+pymysql://root@127.0.0.1:3306/test",
     )
+    yield database
+    database.drop_created_tables()
 
 
 @pytest.fixture
