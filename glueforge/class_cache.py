@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 QUIET = "-Xlog:cds=off -Xlog:cds+dynamic=off"  # the JVM lists every class it skips; users need none of it
+KEEP_ARCHIVES = 3  # one per classpath (each venv is one); older ones only cost disk
 _CLASSPATH_KEYS = ("spark.jars", "spark.driver.extraClassPath", "spark.jars.packages")
 
 
@@ -91,7 +92,17 @@ def build(settings: Settings | None = None, *, force: bool = False) -> Path | No
         partial.unlink(missing_ok=True)
         return None
     os.replace(partial, target)  # atomic: sessions see no archive or a whole one
+    prune(target.parent, keep=KEEP_ARCHIVES)
     return target
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` most recently built archives (a session still mapping one is unaffected:
+    the file goes away only when its last user unmaps it; a later session merely starts without it)."""
+    archives = sorted(folder.glob("spark-*.jsa"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in archives[keep:]:
+        old.unlink(missing_ok=True)
+    return archives[keep:]
 
 
 def _train(spark: SparkSession, scratch: Path) -> None:

@@ -34,3 +34,18 @@ def test_the_archive_belongs_to_one_classpath(tmp_path: Path) -> None:
     other_jars = {**base, "spark.jars": base.get("spark.jars", "") + ",/opt/extra.jar"}
     assert archive_key(base) != archive_key(other_jars)
     assert archive_key(base) == archive_key(dict(base))
+
+
+def test_only_the_newest_archives_are_kept(tmp_path: Path) -> None:
+    import os
+
+    from glueforge.class_cache import prune
+
+    for age, name in enumerate(["spark-a.jsa", "spark-b.jsa", "spark-c.jsa", "spark-d.jsa"]):
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age * 100, 1_000_000 - age * 100))  # a is the newest
+    (tmp_path / "notes.txt").write_text("not an archive")
+    removed = prune(tmp_path, keep=2)
+    assert sorted(p.name for p in removed) == ["spark-c.jsa", "spark-d.jsa"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "spark-a.jsa", "spark-b.jsa"]
