@@ -107,6 +107,46 @@ def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: An
     click.echo(json.dumps(summary, sort_keys=True, default=str))
 
 
+@ingest.command("many")
+@click.option(
+    "--jobs",
+    "jobs_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="JSON or YAML file: `defaults` + a list of `jobs` (ingest parameters, as in the transform's config).",
+)
+@click.option("--quiet", is_flag=True, help="Only the JSON lines.")
+@warehouse_option
+def ingest_many(jobs_file: Path, quiet: bool, warehouse: Path | None) -> None:
+    """Run several ingests in one Spark session (the second and later tables skip the JVM's warm-up).
+
+    Prints one JSON line per job, then a totals line; exits 1 when any job failed (the others still ran).
+    """
+    from rich.progress import Progress
+
+    from glueforge.session import get_spark
+    from transforms.incremental_jdbc_ingest.jobs import load_jobs, run_jobs
+
+    jobs = load_jobs(jobs_file)  # the whole file is checked before a JVM starts
+    spark = get_spark(load_settings(warehouse=warehouse))
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=quiet) as progress:
+        task = progress.add_task("ingest", total=len(jobs))
+
+        def done(outcome: Any) -> None:
+            progress.advance(task)
+            if not quiet:
+                detail = outcome.error or f"{outcome.summary['rows_read']} rows read"
+                console.print(f"{outcome.name}: {outcome.status} ({detail})")
+            click.echo(json.dumps(outcome.as_dict(), sort_keys=True, default=str))
+
+        outcomes = run_jobs(spark, jobs, done)
+    failed = [o.name for o in outcomes if o.status == "failed"]
+    click.echo(json.dumps({"jobs": len(outcomes), "failed": failed}, sort_keys=True))
+    if failed:
+        raise SystemExit(1)
+
+
 @ingest.group()
 def state() -> None:
     """Show or reset the watermark of an ingest target."""
