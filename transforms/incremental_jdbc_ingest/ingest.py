@@ -20,6 +20,7 @@ from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.options import IngestOptions
 from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, SourceShape, translate
 from transforms.incremental_jdbc_ingest.state import (
+    RESET,
     StoredState,
     current_snapshot_id,
     external_store,
@@ -182,8 +183,9 @@ def run_ingest(
 def _watermark_is_exact(state: StoredState) -> bool:
     """True when the watermark comes from the target itself (the snapshot that committed the data, or
     ``max(cursor)`` of the target): then the target holds no row with a cursor above it. External stores
-    are written after the commit and may lag; a reset watermark may sit below rows the target has."""
-    return state.origin.startswith(("iceberg snapshot", "target max(cursor)")) and "reset" not in state.origin
+    are written after the commit and may lag; a reset or rewound watermark may sit below rows the target has."""
+    from_target = state.origin.startswith(("iceberg snapshot", "target max(cursor)"))
+    return from_target and "reset" not in state.origin and state.run_id != RESET
 
 
 def _apply_batch(
