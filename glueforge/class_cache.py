@@ -53,9 +53,20 @@ def archive_path(settings: Settings, conf: dict[str, str]) -> Path:
     return settings.resolved_cache_dir() / "jvm" / f"spark-{archive_key(conf)}.jsa"
 
 
+# JDK 17 can crash (SIGSEGV in the class-file-load hook) when a dynamic archive meets an agent or a flight
+# recording that hooks class loading: seen here with -XX:StartFlightRecording. Such JVMs start without it.
+_HOOKING_OPTIONS = ("-javaagent", "-agentlib", "-agentpath", "StartFlightRecording")
+_INHERITED_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+
+
 def runtime_java_options(settings: Settings, conf: dict[str, str]) -> str:
-    """JVM options that map the archive of this classpath, or "" when off or not built (reads only)."""
+    """JVM options that map the archive of this classpath, or "" when off, not built, or unsafe (reads only)."""
     if not settings.class_data_sharing:
+        return ""
+    inherited = " ".join(
+        os.environ.get(name, "") for name in ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+    )
+    if any(option in inherited for option in _HOOKING_OPTIONS):
         return ""
     archive = archive_path(settings, conf)
     return f"-XX:SharedArchiveFile={archive} -Xshare:auto {QUIET}" if archive.is_file() else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from glueforge.class_cache import archive_key, archive_path, runtime_java_options
 from glueforge.doctor import check_class_cache
 from glueforge.session import local_spark_conf
@@ -49,3 +51,15 @@ def test_only_the_newest_archives_are_kept(tmp_path: Path) -> None:
     removed = prune(tmp_path, keep=2)
     assert sorted(p.name for p in removed) == ["spark-c.jsa", "spark-d.jsa"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "spark-a.jsa", "spark-b.jsa"]
+
+
+def test_no_archive_for_a_jvm_with_an_agent_or_flight_recording(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings(cache_dir=tmp_path)
+    archive = archive_path(settings, local_spark_conf(settings))
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(b"stand-in")
+    assert "SharedArchiveFile" in local_spark_conf(settings)["spark.driver.extraJavaOptions"]
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-javaagent:/opt/apm/agent.jar")
+    assert "SharedArchiveFile" not in local_spark_conf(settings)["spark.driver.extraJavaOptions"]
