@@ -30,6 +30,15 @@ def normalise(value: Any) -> Any:
     return value
 
 
+def make_events(source: Source, table: str, count: int, amount_factor: float = 1.5) -> None:
+    """``id`` 1..count, ``updated_at`` one minute apart from 2026-01-01 00:01 UTC (a PostgreSQL source)."""
+    source.run(f"CREATE TABLE {table} (id bigint PRIMARY KEY, amount numeric(10,2), note text, updated_at timestamptz)")
+    source.run(
+        f"INSERT INTO {table} SELECT g, g * {amount_factor}, 'n' || g, "
+        f"TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, {count}) g"
+    )
+
+
 class Source:
     def __init__(self, db: Any) -> None:
         self.db = db

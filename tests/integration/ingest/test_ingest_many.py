@@ -11,24 +11,17 @@ import yaml
 from click.testing import CliRunner
 
 from glueforge.cli.ingest import ingest as ingest_command
+from tests.integration.ingest.conftest import make_events
 
 COLUMNS = ["id", "amount", "note", "updated_at"]
-
-
-def make_table(source: Any, table: str, count: int) -> None:
-    source.run(f"CREATE TABLE {table} (id bigint PRIMARY KEY, amount numeric(10,2), note text, updated_at timestamptz)")
-    source.run(
-        f"INSERT INTO {table} SELECT g, g * 2.5, 'n' || g, "
-        f"TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, {count}) g"
-    )
 
 
 def test_many_tables_in_one_session_with_one_failing_job(
     pg_source: Any, postgres_db: Any, same_rows: Callable[..., None], lakehouse: Any, tmp_path: Path
 ) -> None:
     orders, customers = postgres_db.unique_table("orders"), postgres_db.unique_table("customers")
-    make_table(pg_source, orders, 40)
-    make_table(pg_source, customers, 15)
+    make_events(pg_source, orders, 40)
+    make_events(pg_source, customers, 15)
     jobs_file = tmp_path / "jobs.yml"
     jobs_file.write_text(
         yaml.safe_dump(

@@ -9,17 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.integration.ingest.conftest import make_events
 from transforms.incremental_jdbc_ingest import reader as reader_module
 
 COLUMNS = ["id", "amount", "note", "updated_at"]
-
-
-def make_events(source: Any, table: str, count: int) -> None:
-    source.run(f"CREATE TABLE {table} (id bigint PRIMARY KEY, amount numeric(10,2), note text, updated_at timestamptz)")
-    source.run(
-        f"INSERT INTO {table} SELECT g, g * 1.5, 'n' || g, "
-        f"TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, {count}) g"
-    )
 
 
 def last_operation(spark: Any, target: str) -> str:
