@@ -147,6 +147,20 @@ def ingest_many(jobs_file: Path, quiet: bool, warehouse: Path | None) -> None:
         raise SystemExit(1)
 
 
+@ingest.command("compact")
+@click.option("--target", "target_table", required=True, metavar="NAMESPACE.TABLE")
+@warehouse_option
+def ingest_compact(target_table: str, warehouse: Path | None) -> None:
+    """Fold the delete files of incremental MERGEs into the data files (data and watermark unchanged)."""
+    from glueforge.lakehouse import TableName
+    from glueforge.session import get_spark
+    from transforms.incremental_jdbc_ingest.maintenance import compact
+
+    table = TableName.parse(target_table)
+    result = compact(get_spark(load_settings(warehouse=warehouse)), table)
+    click.echo(json.dumps(result, sort_keys=True))
+
+
 @ingest.group()
 def state() -> None:
     """Show or reset the watermark of an ingest target."""
