@@ -228,7 +228,10 @@ def _apply_batch(
         counted_by_commit = False
         applied_stats = stats
         if options.write_mode == "merge" and not options.soft_delete_column:
-            deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, cursor)
+            deduped = batch
+            if not _keys_unique_at_source(reader, keys):  # kept: counted, key-checked and merged below
+                deduped = dedupe(batch, keys, cursor).persist(StorageLevel.MEMORY_AND_DISK)
+                cached.append(deduped)
             if committed_watermark is not None and stats.overlap_rows == 0:
                 applied = deduped
             else:

@@ -245,7 +245,7 @@ class IcebergWriter:
     def count_existing_keys(
         self, batch: DataFrame, keys: tuple[str, ...], batch_rows: int, key_range: tuple[int, int] | None
     ) -> int:
-        """How many batch rows have a key the target holds: a key-only scan of the target (limited to the
+        """How many of the (unique) batch keys the target holds: a key-only scan of the target (limited to the
         batch's key range when known) joined with the broadcast batch keys."""
         from pyspark.sql import functions as F
 
@@ -255,7 +255,8 @@ class IcebergWriter:
         batch_keys = batch.select(*[F.col(quote(k)) for k in keys])
         if batch_rows <= BROADCAST_KEYS_LIMIT:
             batch_keys = F.broadcast(batch_keys)
-        return int(target.join(batch_keys, on=list(keys), how="inner").count())
+        # distinct: a key held twice by the target (a table written elsewhere) must still count once
+        return int(target.join(batch_keys, on=list(keys), how="inner").distinct().count())
 
     def changed_rows(
         self, batch: DataFrame, keys: tuple[str, ...], cursor: str, target: DataFrame | None = None

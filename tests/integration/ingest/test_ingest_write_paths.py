@@ -177,3 +177,22 @@ def test_after_a_rewind_rows_the_target_already_has_are_unchanged_not_rewritten(
     assert (again.rows_read, again.inserted, again.updated, again.unchanged) == (6, 0, 0, 6)
     assert again.status == "watermark_only" and again.watermark_after == first.watermark_after
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+
+
+def test_a_key_the_target_holds_twice_does_not_hide_a_new_key(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_dupkey"
+    make_events(pg_source, table, 5)
+    params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
+    run_ingest(postgres_db, **params)
+    spark = lakehouse.spark
+    spark.table(target).where("id = 1").writeTo(target).append()  # written by someone else: id 1 twice
+    pg_source.run(
+        f"UPDATE {table} SET note = 'x', updated_at = TIMESTAMPTZ '2026-02-01 00:00:00+00' WHERE id = 1",
+        f"INSERT INTO {table} VALUES (99, 1, 'new', TIMESTAMPTZ '2026-02-01 00:00:01+00')",
+    )
+    run_ingest(postgres_db, **params)
+    assert spark.table(target).where("id = 99").count() == 1
+    assert {r[0] for r in spark.table(target).where("id = 1").select("note").collect()} == {"x"}
