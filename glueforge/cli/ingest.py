@@ -188,15 +188,12 @@ def state_show(
     warehouse: Path | None,
 ) -> None:
     """Print the stored watermark as JSON."""
-    from glueforge.lakehouse import TableName
     from glueforge.session import get_spark
-    from transforms.incremental_jdbc_ingest.state import external_store, iceberg_state
+    from transforms.incremental_jdbc_ingest.state import iceberg_state
 
-    table = TableName.parse(target_table)
-    _check_store(state_store, state_location)
-    store = external_store(state_store, state_location)
+    table, store, key = _state_target(target_table, state_store, state_location, state_key)
     if store is not None:
-        found = store.load(state_key or str(table))
+        found = store.load(key)
         payload = found.as_dict() if found else {"watermark": None, "origin": "none"}
     else:
         spark = get_spark(load_settings(warehouse=warehouse))
@@ -217,14 +214,10 @@ def state_reset(
     to: str | None,
 ) -> None:
     """Forget the watermark (next run reads everything) or rewind it with --to."""
-    from glueforge.lakehouse import TableName
     from glueforge.session import get_spark
-    from transforms.incremental_jdbc_ingest.state import external_store, reset_iceberg
+    from transforms.incremental_jdbc_ingest.state import reset_iceberg
 
-    table = TableName.parse(target_table)
-    _check_store(state_store, state_location)
-    store = external_store(state_store, state_location)
-    key = state_key or str(table)
+    table, store, key = _state_target(target_table, state_store, state_location, state_key)
     if store is not None:
         store.reset(key, to)
     else:
@@ -232,6 +225,14 @@ def state_reset(
     click.echo(json.dumps({"target": str(table), "watermark": to, "reset": True}, sort_keys=True))
 
 
-def _check_store(kind: str, location: str | None) -> None:
-    if kind != "iceberg" and not location:
-        raise InputError(f"--state-store {kind} needs --state-location", where="state")
+def _state_target(
+    target_table: str, state_store: str, state_location: str | None, state_key: str | None
+) -> tuple[Any, Any, str]:
+    """The target, its external state store (None = the Iceberg snapshots) and the key of the ingest in it."""
+    from glueforge.lakehouse import TableName
+    from transforms.incremental_jdbc_ingest.state import external_store
+
+    table = TableName.parse(target_table)
+    if state_store != "iceberg" and not state_location:
+        raise InputError(f"--state-store {state_store} needs --state-location", where="state")
+    return table, external_store(state_store, state_location), state_key or str(table)
