@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glueforge.errors import ConcurrentRunError, InputError
-from glueforge.lakehouse import TableName, table_exists
+from glueforge.lakehouse import table_exists
 from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
 from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.options import IngestOptions
@@ -227,11 +227,11 @@ def _apply_batch(
         summary.added_columns = list(evolve_schema(spark, target := options.target, batch.schema))
         counted_by_commit = False
         applied_stats = stats
+        deduped = batch
+        if options.write_mode == "merge" and not _keys_unique_at_source(reader, keys):
+            deduped = dedupe(batch, keys, cursor).persist(StorageLevel.MEMORY_AND_DISK)  # read again below
+            cached.append(deduped)
         if options.write_mode == "merge" and not options.soft_delete_column:
-            deduped = batch
-            if not _keys_unique_at_source(reader, keys):  # kept: counted, key-checked and merged below
-                deduped = dedupe(batch, keys, cursor).persist(StorageLevel.MEMORY_AND_DISK)
-                cached.append(deduped)
             if committed_watermark is not None and stats.overlap_rows == 0:
                 applied = deduped
             else:
@@ -241,7 +241,6 @@ def _apply_batch(
             applied_rows = applied_stats.rows
             counted_by_commit = True
         elif options.write_mode == "merge":
-            deduped = batch if _keys_unique_at_source(reader, keys) else dedupe(batch, keys, cursor)
             existing = writer.rows_with_keys_of(
                 deduped, keys, summary.rows_read, cursor, window.lower, window.include_nulls
             ).persist(StorageLevel.MEMORY_AND_DISK)
@@ -272,7 +271,7 @@ def _apply_batch(
             # How many batch keys the target holds decides the plan: none -> a plain append; all -> a MERGE
             # without WHEN NOT MATCHED (an inner join with the batch broadcast); some -> the full MERGE.
             held = 0
-            if not _only_new_keys(spark, target, keys, applied_stats):
+            if not _only_new_keys(writer, keys, applied_stats):
                 held = writer.count_existing_keys(applied, keys, applied_rows, applied_stats.key_range)
             if held == 0:
                 writer.append(applied, properties)
@@ -287,11 +286,11 @@ def _apply_batch(
                     inserts=held < applied_rows,
                     key_range=applied_stats.key_range,
                 )
-                _keep_watermark_if_nothing_committed(spark, writer, applied, properties, start_snapshot)
+                _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
                 _count_from_commit(summary, snapshot_summary(spark, target), applied_rows)
         else:
             writer.merge(applied, keys, cursor, properties, options.soft_delete_column, inserts=summary.inserted > 0)
-            _keep_watermark_if_nothing_committed(spark, writer, applied, properties, start_snapshot)
+            _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
         if summary.status != "no_change":
             summary.snapshot_id = current_snapshot_id(spark, target)
         clock.lap("write")
@@ -306,10 +305,10 @@ def _apply_batch(
 
 
 def _keep_watermark_if_nothing_committed(
-    spark: SparkSession, writer: IcebergWriter, applied: DataFrame, properties: dict[str, str], start: int | None
+    writer: IcebergWriter, applied: DataFrame, properties: dict[str, str], start: int | None
 ) -> None:
     """A MERGE whose every match lost to a newer target row commits nothing; the watermark still moves."""
-    if current_snapshot_id(spark, writer.table) == start:
+    if current_snapshot_id(writer.spark, writer.table) == start:
         writer.append(applied.limit(0), properties)
 
 
@@ -346,12 +345,12 @@ def _drop_known_rows(
     return applied
 
 
-def _only_new_keys(spark: SparkSession, target: TableName, keys: tuple[str, ...], stats: BatchStats) -> bool:
+def _only_new_keys(writer: IcebergWriter, keys: tuple[str, ...], stats: BatchStats) -> bool:
     """True when the batch's smallest key is above every key in the target (from Iceberg's file metadata,
     no scan): an append-only source with increasing ids then needs no MERGE."""
     if len(keys) != 1 or stats.min_key is None:
         return False
-    largest = IcebergWriter(spark, target).key_upper_bound(keys[0])
+    largest = writer.key_upper_bound(keys[0])
     return largest is not None and stats.min_key > largest
 
 
