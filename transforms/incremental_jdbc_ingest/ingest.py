@@ -422,7 +422,9 @@ def _count_merge(
     flagged = applied.select(*[F.col(quote(k)) for k in keys], flag.alias("_gf_flag"))
     totals = {bool(r[0]): int(r[1]) for r in flagged.groupBy("_gf_flag").count().collect()}
     target_keys = target.select(*[F.col(quote(k)) for k in keys])
-    hit_rows = target_keys.join(F.broadcast(flagged), on=list(keys), how="inner").groupBy("_gf_flag").count()
+    # distinct: a key held twice by the target (a table written elsewhere) must still count once
+    matched = target_keys.join(F.broadcast(flagged), on=list(keys), how="inner").distinct()
+    hit_rows = matched.groupBy("_gf_flag").count()
     hits = {bool(r[0]): int(r[1]) for r in hit_rows.collect()}
     summary.updated = hits.get(False, 0)
     summary.deleted = hits.get(True, 0)

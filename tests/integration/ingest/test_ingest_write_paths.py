@@ -196,3 +196,31 @@ def test_a_key_the_target_holds_twice_does_not_hide_a_new_key(
     run_ingest(postgres_db, **params)
     assert spark.table(target).where("id = 99").count() == 1
     assert {r[0] for r in spark.table(target).where("id = 1").select("note").collect()} == {"x"}
+
+
+def test_with_soft_deletes_a_key_the_target_holds_twice_does_not_hide_a_new_key(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_dupkey_soft"
+    make_events(pg_source, table, 5)
+    pg_source.run(f"ALTER TABLE {table} ADD COLUMN deleted boolean DEFAULT false")
+    params = {
+        "table": table,
+        "cursor_column": "updated_at",
+        "primary_keys": "id",
+        "target_table": target,
+        "delete_handling": "soft_delete",
+        "soft_delete_column": "deleted",
+    }
+    run_ingest(postgres_db, **params)
+    spark = lakehouse.spark
+    spark.table(target).where("id = 1").writeTo(target).append()  # written by someone else: id 1 twice
+    pg_source.run(
+        f"UPDATE {table} SET note = 'x', updated_at = TIMESTAMPTZ '2026-02-01 00:00:00+00' WHERE id = 1",
+        f"INSERT INTO {table} VALUES (99, 1, 'new', TIMESTAMPTZ '2026-02-01 00:00:01+00', false)",
+    )
+    summary = run_ingest(postgres_db, **params).summary
+    assert (summary.inserted, summary.updated) == (1, 1)
+    assert spark.table(target).where("id = 99").count() == 1
+    assert {r[0] for r in spark.table(target).where("id = 1").select("note").collect()} == {"x"}
