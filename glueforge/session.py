@@ -98,7 +98,7 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
         conf["spark.driver.extraClassPath"] = os.pathsep.join(jdbc_jars)
     if packages:
         conf["spark.jars.packages"] = ",".join(packages)
-    class_cache_options = runtime_java_options(settings, conf)
+    class_cache_options = runtime_java_options(settings, {**conf, **settings.spark_conf})  # the key build() uses
     if class_cache_options:
         conf["spark.driver.extraJavaOptions"] = f"{java_options} {class_cache_options}"
     conf.update(settings.spark_conf)
