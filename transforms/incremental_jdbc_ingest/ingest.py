@@ -30,6 +30,7 @@ from transforms.incremental_jdbc_ingest.state import (
     target_lock,
 )
 from transforms.incremental_jdbc_ingest.summary import RunSummary
+from transforms.incremental_jdbc_ingest.upsert import unsuitable_reason, upsert
 from transforms.incremental_jdbc_ingest.window import (
     ReadWindow,
     format_watermark,
@@ -145,6 +146,7 @@ def run_ingest(
                 raise translate(exc, source, "window read") from None
             snapshot = snapshot_summary(spark, target)
             summary.rows_read = summary.inserted = int(snapshot.get("added-records", 0))
+            summary.write_plan = "append"
             summary.snapshot_id = current_snapshot_id(spark, target)
             clock.lap("read_write")
             fire("after_commit")
@@ -174,6 +176,8 @@ def run_ingest(
 
     if options.output == "target":
         result_df = spark.table(target.sql)
+    if summary.inserted is not None and summary.updated is not None:
+        summary.upserted = summary.inserted + summary.updated
     summary.seconds = clock.total()
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
@@ -248,12 +252,12 @@ def _apply_batch(
             applied = writer.changed_rows(deduped, keys, cursor, existing).persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(applied)
             _count_merge(summary, applied, spark.table(target.sql), keys, options.soft_delete_column)
-            applied_rows = summary.inserted + summary.updated + summary.deleted
+            applied_rows = (summary.inserted or 0) + (summary.updated or 0) + summary.deleted
         else:
             applied = writer.changed_rows(batch, (), cursor).persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(applied)
             applied_rows = summary.inserted = applied.count()
-            summary.unchanged = summary.rows_read - summary.inserted
+            summary.unchanged = summary.rows_read - applied_rows
         if current_snapshot_id(spark, target) != start_snapshot:
             raise ConcurrentRunError(
                 "another run committed to the target while this one was reading", where=str(target)
@@ -262,34 +266,20 @@ def _apply_batch(
         fire("before_commit")
         if applied_rows == 0:
             summary.status = "watermark_only" if changed_watermark else "no_change"
+            summary.write_plan = "none"
             if changed_watermark:
                 writer.append(applied.limit(0), properties)
             summary.unchanged = summary.rows_read
-        elif options.write_mode == "append" or (not counted_by_commit and summary.updated + summary.deleted == 0):
+        elif options.write_mode == "append" or (not counted_by_commit and not (summary.updated or summary.deleted)):
+            summary.write_plan = "append"
             writer.append(applied, properties)
         elif counted_by_commit:
-            # How many batch keys the target holds decides the plan: none -> a plain append; all -> a MERGE
-            # without WHEN NOT MATCHED (an inner join with the batch broadcast); some -> the full MERGE.
-            held = 0
-            if not _only_new_keys(writer, keys, applied_stats):
-                held = writer.count_existing_keys(applied, keys, applied_rows, applied_stats.key_range)
-            if held == 0:
-                writer.append(applied, properties)
-                summary.inserted, summary.unchanged = applied_rows, summary.rows_read - applied_rows
-            else:
-                writer.merge(
-                    applied,
-                    keys,
-                    cursor,
-                    properties,
-                    None,
-                    inserts=held < applied_rows,
-                    key_range=applied_stats.key_range,
-                )
-                _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
-                _count_from_commit(summary, snapshot_summary(spark, target), applied_rows)
+            _upsert(
+                spark, options, writer, applied, applied_rows, applied_stats, shape, summary, properties, start_snapshot
+            )
         else:
-            writer.merge(applied, keys, cursor, properties, options.soft_delete_column, inserts=summary.inserted > 0)
+            summary.write_plan = "soft_delete_merge"
+            writer.merge(applied, keys, cursor, properties, options.soft_delete_column, inserts=bool(summary.inserted))
             _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
         if summary.status != "no_change":
             summary.snapshot_id = current_snapshot_id(spark, target)
@@ -302,6 +292,58 @@ def _apply_batch(
             frame.unpersist()
         raise
     return batch
+
+
+def _upsert(
+    spark: SparkSession,
+    options: IngestOptions,
+    writer: IcebergWriter,
+    applied: DataFrame,
+    applied_rows: int,
+    applied_stats: BatchStats,
+    shape: SourceShape,
+    summary: RunSummary,
+    properties: dict[str, str],
+    start_snapshot: int | None,
+) -> None:
+    """Write rows that each win over the target's row of their key (the caller dropped the losers).
+
+    Keys all above the target's largest (from file metadata) -> a plain append. Otherwise an equality-delete
+    upsert when the target takes one (no target scan at all), else a key-only scan decides between append,
+    a matched-only broadcast MERGE and the full MERGE."""
+    keys, cursor = shape.primary_keys, shape.cursor
+    summary.upserted = applied_rows
+    summary.unchanged = summary.rows_read - applied_rows
+    if _only_new_keys(writer, keys, applied_stats):
+        summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0
+        writer.append(applied, properties)
+        return
+    if _use_equality_delete(spark, options, keys):
+        summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
+        upsert(spark, options.target, writer.aligned(applied), keys, properties, start_snapshot)
+        return
+    held = writer.count_existing_keys(applied, keys, applied_rows, applied_stats.key_range)
+    if held == 0:
+        summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0
+        writer.append(applied, properties)
+        return
+    summary.write_plan = "merge" if held < applied_rows else "merge_matched"
+    writer.merge(
+        applied, keys, cursor, properties, None, inserts=held < applied_rows, key_range=applied_stats.key_range
+    )
+    _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
+    _count_from_commit(summary, snapshot_summary(spark, options.target), applied_rows)
+
+
+def _use_equality_delete(spark: SparkSession, options: IngestOptions, keys: tuple[str, ...]) -> bool:
+    if options.upsert_strategy == "merge":
+        return False
+    reason = unsuitable_reason(spark, options.target, keys)
+    if reason is not None and options.upsert_strategy == "equality_delete":
+        raise InputError(f"upsert_strategy=equality_delete cannot be used: {reason}", where=str(options.target))
+    if reason is not None:
+        log.info("ingest into %s uses MERGE: %s", options.target, reason)
+    return reason is None
 
 
 def _keep_watermark_if_nothing_committed(

@@ -1,18 +1,19 @@
-"""Compaction of an ingest target: fold the delete files that merge-on-read MERGEs leave behind.
+"""Compaction of an ingest target: fold the delete files that incremental runs leave behind.
 
-Every incremental run that updates rows writes position-delete files next to the data files (cheap to
-write, but every later read applies them). ``compact`` rewrites the data files that have deletes, with the
-deletes applied, and drops the delete files that no longer point anywhere. The data and the watermark are
+Every incremental run that updates rows writes delete files next to the data files: position deletes from a
+``MERGE``, equality deletes from an equality-delete upsert (cheap to write, but every later read applies them).
+``compact`` rewrites the data files that have deletes, with the deletes applied, and drops the delete files
+that no longer apply to anything. The data and the watermark are
 unchanged: the compaction snapshot carries no watermark and the state is read from its ancestors.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import NotFoundError
 from glueforge.lakehouse import TableName, table_exists
-from transforms.incremental_jdbc_ingest.state import snapshot_summary, target_lock
+from transforms.incremental_jdbc_ingest.state import iceberg_table, snapshot_summary, target_lock
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 REWRITE_OPTIONS = {
     "delete-file-threshold": "1",  # any data file with a delete file is rewritten
     "min-input-files": "1",
+    # The rewritten files take the rewrite's own sequence number, above the equality deletes', so those no
+    # longer apply to them. A delete committed meanwhile fails the rewrite's validation instead.
+    "use-starting-sequence-number": "false",
 }
 
 
@@ -41,6 +45,7 @@ def compact(spark: SparkSession, table: TableName) -> dict[str, Any]:
             f"CALL `{catalog}`.system.rewrite_position_delete_files(table => '{table.namespace}.{table.table}', "
             "options => map('rewrite-all', 'true'))"
         ).collect()
+        _drop_dangling_equality_deletes(spark, table)
         after = snapshot_summary(spark, table)
     assert row is not None
     return {
@@ -51,3 +56,37 @@ def compact(spark: SparkSession, table: TableName) -> dict[str, Any]:
         "delete_files_after": int(after.get("total-delete-files", 0)),
         "records": int(after.get("total-records", 0)) - int(after.get("total-position-deletes", 0)),
     }
+
+
+def _drop_dangling_equality_deletes(spark: SparkSession, table: TableName) -> int:
+    """Remove the equality-delete files that apply to no live data file any more (an equality delete applies
+    to data files of a lower sequence number only). Iceberg's own dangling-delete cleanup skips unpartitioned
+    tables; returns how many were removed."""
+    loaded = iceberg_table(spark, table)
+    snapshot = loaded.currentSnapshot()
+    if snapshot is None:
+        return 0
+    jvm: Any = cast(Any, spark)._jvm
+    io, specs = loaded.io(), loaded.specs()
+    data_manifests = list(snapshot.dataManifests(io))
+    if not data_manifests:
+        return 0
+    oldest_data = min(int(m.minSequenceNumber()) for m in data_manifests)
+    dangling = []
+    for manifest in snapshot.deleteManifests(io):
+        reader = jvm.org.apache.iceberg.ManifestFiles.readDeleteManifest(manifest, io, specs)
+        try:
+            files = reader.iterator()
+            while files.hasNext():
+                file = files.next()
+                equality = str(file.content().name()) == "EQUALITY_DELETES"
+                if equality and int(file.dataSequenceNumber()) <= oldest_data:
+                    dangling.append(file.copy())  # the reader reuses its objects
+        finally:
+            reader.close()
+    if dangling:
+        rewrite = loaded.newRewrite().validateFromSnapshot(snapshot.snapshotId())
+        for file in dangling:
+            rewrite.deleteFile(file)
+        rewrite.commit()
+    return len(dangling)

@@ -41,6 +41,10 @@ class IngestOptions(BaseModel):
     hashfield: str | None = None
     null_cursor: Literal["raise", "exclude", "include"] = "raise"
     write_mode: Literal["merge", "append"] = "merge"
+    upsert_strategy: Literal["auto", "merge", "equality_delete"] = "auto"
+    """How key upserts reach the target: ``equality_delete`` (no target scan; Iceberg v2 unpartitioned
+    merge-on-read targets), ``merge`` (SQL MERGE, exact inserted/updated counts), ``auto`` (the first when the
+    target allows it)."""
     delete_handling: Literal["ignore", "soft_delete"] = "ignore"
     soft_delete_column: str | None = None
     state_store: Literal["iceberg", "dynamodb", "file"] = "iceberg"

@@ -15,8 +15,11 @@ class RunSummary:
     run_id: str
     status: str = "committed"  # committed | no_change | watermark_only
     rows_read: int = 0
-    inserted: int = 0
-    updated: int = 0
+    # None when the write plan does not tell inserts from updates (an equality-delete upsert never looks
+    # at the target's keys); ``upserted`` = inserted + updated always holds the rows written by key.
+    inserted: int | None = 0
+    updated: int | None = 0
+    upserted: int = 0
     deleted: int = 0
     unchanged: int = 0  # re-read rows the target already had (boundary/lookback)
     watermark_before: str | None = None
@@ -25,6 +28,7 @@ class RunSummary:
     window_lower: str | None = None
     window_upper: str | None = None
     partitions: int = 0
+    write_plan: str = ""  # append | merge | merge_matched | equality_delete | soft_delete_merge | none
     added_columns: list[str] = field(default_factory=list)
     snapshot_id: int | None = None
     seconds: float = 0.0

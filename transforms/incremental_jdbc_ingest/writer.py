@@ -203,13 +203,13 @@ class IcebergWriter:
 
     def append(self, batch: DataFrame, properties: dict[str, str]) -> None:
         columns = [quote(f.name) for f in self.spark.table(self.table.sql).schema.fields if f.name in batch.columns]
-        aligned = self._aligned(batch)
+        aligned = self.aligned(batch)
         writer = aligned.select(*columns).writeTo(self.table.sql) if columns else aligned.writeTo(self.table.sql)
         for key, value in properties.items():
             writer = writer.option(f"snapshot-property.{key}", value)
         self._guarded(writer.append)
 
-    def _aligned(self, batch: DataFrame) -> DataFrame:
+    def aligned(self, batch: DataFrame) -> DataFrame:
         """Cast source columns to the target types (after drift handling they are equal or wider)."""
         from pyspark.sql import functions as F
 
@@ -305,7 +305,7 @@ class IcebergWriter:
         then replaces the sort-merge join that would sort the whole target. ``key_range`` (smallest and
         largest batch key of a single integer key) limits the target scan to files that can hold them."""
         view = f"gf_ingest_batch_{uuid.uuid4().hex[:12]}"
-        self._aligned(batch).createOrReplaceTempView(view)
+        self.aligned(batch).createOrReplaceTempView(view)
         sql = self.merge_statement(view, batch.columns, keys, cursor, soft_delete_column, inserts, key_range)
         try:
             with commit_properties(self.spark, properties), _session_conf(self.spark, PREFER_SORT_MERGE_JOIN, "false"):

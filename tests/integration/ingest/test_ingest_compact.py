@@ -26,12 +26,14 @@ def test_compaction_removes_delete_files_and_keeps_rows_and_watermark(
     make_events(pg_source, table, 60)
     params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
     run_ingest(postgres_db, **params)
-    for month in (2, 3):  # two merge-on-read updates leave delete files
+    # a MERGE leaves position deletes, an equality-delete upsert equality deletes: compaction folds both
+    for month, strategy in ((2, "merge"), (3, "equality_delete")):
         pg_source.run(
             f"UPDATE {table} SET note = 'm{month}', updated_at = TIMESTAMPTZ '2026-0{month}-01 00:00:00+00' "
             f"+ id * interval '1 second' WHERE id % 4 = {month}"
         )
-        assert run_ingest(postgres_db, **params).summary.updated == 15
+        summary = run_ingest(postgres_db, upsert_strategy=strategy, **params).summary
+        assert (summary.upserted, summary.write_plan) == (15, "merge_matched" if strategy == "merge" else strategy)
     spark = lakehouse.spark
     assert delete_files(spark, target) > 0
     watermark = json.loads(

@@ -62,5 +62,5 @@ def test_many_tables_in_one_session_with_one_failing_job(
         ("orders", "committed"),
         ("bronze.many_customers", "no_change"),
     ]
-    assert lines[0]["summary"]["updated"] == 1
+    assert lines[0]["summary"]["upserted"] == 1
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {orders}", "bronze.many_orders", COLUMNS)

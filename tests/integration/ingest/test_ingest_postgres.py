@@ -28,11 +28,17 @@ def make_orders(source: Any, table: str, count: int = 12) -> None:
         )
 
 
+@pytest.mark.parametrize("strategy", ["auto", "merge"])
 def test_postgres_incremental_runs_keep_source_and_target_equal(
-    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+    strategy: str,
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    same_rows: Callable[..., None],
+    lakehouse: Any,
 ) -> None:
     table = postgres_db.unique_table("orders")
-    target = "bronze.pg_orders"
+    target = f"bronze.pg_orders_{strategy}"
     make_orders(pg_source, table)
     params = {
         "table": table,
@@ -41,6 +47,7 @@ def test_postgres_incremental_runs_keep_source_and_target_equal(
         "target_table": target,
         "lookback_seconds": 120,
         "partitions": 3,
+        "upsert_strategy": strategy,
     }
     compare_sql = f"SELECT {', '.join(COLUMNS)} FROM {table}"
 
@@ -60,7 +67,15 @@ def test_postgres_incremental_runs_keep_source_and_target_equal(
     second = run_ingest(postgres_db, **params).summary
     assert second.watermark_before == first.watermark_after
     assert second.watermark_after == "2026-01-01T11:00:00.000000+00:00"
-    assert (second.inserted, second.updated) == (3, 1)
+    if strategy == "merge":  # a MERGE tells inserts from updates
+        assert (second.write_plan, second.inserted, second.updated, second.upserted) == ("merge", 3, 1, 4)
+    else:  # an equality-delete upsert never scans the target's keys, so it cannot
+        assert (second.write_plan, second.inserted, second.updated, second.upserted) == (
+            "equality_delete",
+            None,
+            None,
+            4,
+        )
     assert second.unchanged == second.rows_read - 4  # boundary rows re-read but not rewritten
     same_rows(pg_source, compare_sql, target, COLUMNS)
 
@@ -74,7 +89,7 @@ def test_postgres_incremental_runs_keep_source_and_target_equal(
         f"UPDATE {table} SET channel = 'web', updated_at = TIMESTAMPTZ '2026-01-01 12:00:00+00' WHERE id = 2",
     )
     drift = run_ingest(postgres_db, **params).summary
-    assert drift.added_columns == ["channel"] and drift.updated == 1
+    assert drift.added_columns == ["channel"] and drift.upserted == 1
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)}, channel FROM {table}", target, [*COLUMNS, "channel"])
 
     # A type change the target cannot absorb is refused before anything is committed.
@@ -121,7 +136,7 @@ def test_postgres_custom_sql_template(
     assert run_ingest(postgres_db, **params).summary.inserted == 6
     pg_source.run(f"UPDATE {table} SET note = 'x', updated_at = updated_at + interval '1 day' WHERE id = 4")
     summary = run_ingest(postgres_db, **params).summary
-    assert summary.updated == 1 and summary.source == "query"
+    assert summary.upserted == 1 and summary.source == "query"
     same_rows(pg_source, f"SELECT id, note, updated_at FROM {table}", target, ["id", "note", "updated_at"])
 
 
@@ -141,7 +156,7 @@ def test_postgres_null_cursor_policies(
     assert included.rows_read == 5
     pg_source.run(f"UPDATE {table} SET note = 'still no cursor' WHERE id = 50")
     again = run_ingest(postgres_db, target_table="bronze.pg_nulls_in", null_cursor="include", **params).summary
-    assert again.updated == 1  # NULL-cursor rows are re-read every run
+    assert again.upserted == 1  # NULL-cursor rows are re-read every run
     same_rows(
         pg_source, f"SELECT id, note, updated_at FROM {table}", "bronze.pg_nulls_in", ["id", "note", "updated_at"]
     )

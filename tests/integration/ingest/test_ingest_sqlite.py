@@ -68,5 +68,5 @@ def test_sqlite_demo_domain_and_state_commands(
     source.run("UPDATE orders SET status = 'refunded', updated_at = '2026-06-01 00:00:00' WHERE order_id = 7")
     after_reset = run_ingest(sqlite_db, **params).summary
     assert after_reset.watermark_before is None and after_reset.rows_read == 30  # full re-read after reset
-    assert (after_reset.updated, after_reset.unchanged) == (1, 29)
+    assert (after_reset.upserted, after_reset.unchanged) == (1, 29)
     same_rows(source, f"SELECT {', '.join(columns)} FROM orders", "bronze.orders", columns)

@@ -25,7 +25,13 @@ def test_new_keys_above_the_target_append_and_updates_merge_with_counts_from_the
     table = postgres_db.unique_table("events")
     target = "bronze.pg_events_paths"
     make_events(pg_source, table, 50)
-    params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
+    params = {
+        "table": table,
+        "cursor_column": "updated_at",
+        "primary_keys": "id",
+        "target_table": target,
+        "upsert_strategy": "merge",  # the MERGE plans and their counts (equality deletes: test_ingest_upsert)
+    }
     compare_sql = f"SELECT {', '.join(COLUMNS)} FROM {table}"
     first = run_ingest(postgres_db, **params).summary
     assert (first.rows_read, first.inserted) == (50, 50)
@@ -91,7 +97,8 @@ def test_only_rows_at_or_below_the_watermark_are_compared_with_the_target(
     pg_source.run(f"UPDATE {table} SET note = 'x', updated_at = TIMESTAMPTZ '2026-05-01 00:00:00+00' WHERE id = 3")
     second = run_ingest(postgres_db, **params).summary
     # The 11 rows re-read inside the lookback (ids 10-20) are unchanged and not rewritten; only id 3 is.
-    assert (second.rows_read, second.inserted, second.updated, second.unchanged) == (12, 0, 1, 11)
+    assert (second.rows_read, second.upserted, second.unchanged) == (12, 1, 11)
+    assert second.write_plan == "equality_delete"
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
 
 
@@ -118,7 +125,7 @@ def test_bound_query_falls_back_to_a_spark_read_without_a_driver_manager_driver(
     fallback = run_ingest(postgres_db, **params).summary
     assert fallback.watermark_before == direct.watermark_after
     assert fallback.watermark_after == "2026-06-01T00:00:00.123456+00:00"
-    assert (fallback.rows_read, fallback.updated, fallback.unchanged) == (2, 1, 1)  # + the row tied at the watermark
+    assert (fallback.rows_read, fallback.upserted, fallback.unchanged) == (2, 1, 1)  # + the row tied at the watermark
     same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
 
 

@@ -1,0 +1,206 @@
+"""Upsert by equality delete: replace the target's rows of the batch keys without scanning the target.
+
+A ``MERGE`` must find each old row's file and position, which is a scan of the target's key column however
+few rows change. When every batch row is known to win over the target's row of the same key (the caller
+has already dropped the rows that lose), the upsert is one Iceberg v2 ``RowDelta`` instead, as Flink's
+upsert sinks write it: the batch rows as new data files plus an *equality delete* file of their keys.
+Both get the same sequence number, so the deletes apply to every older data file and never to the new
+rows. Spark cannot write equality deletes itself, so Spark writes the two Parquet files (with Iceberg's
+field ids), and the commit goes through Iceberg's Java API with the watermark in its summary.
+
+Readers apply the equality deletes until ``glueforge ingest compact`` folds them into the data files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from glueforge.errors import ConcurrentRunError
+from glueforge.lakehouse import TableName, quote
+from transforms.incremental_jdbc_ingest.state import iceberg_table
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+FIELD_ID_KEY = "parquet.field.id"  # StructField metadata Spark writes into the Parquet schema as field ids
+# Spark's defaults write timestamps as INT96, which Iceberg's reader and metrics do not treat as timestamps.
+WRITE_CONF = {
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parquet.fieldId.write.enabled": "true",
+}
+UNSUITABLE_KEY_TYPES = ("FLOAT", "DOUBLE")  # Iceberg refuses them as identifier/equality fields
+_CONFLICT_CLASSES = ("ValidationException", "CommitFailedException")
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    data_files: int
+    delete_files: int
+    snapshot_id: int
+
+
+def unsuitable_reason(spark: SparkSession, table: TableName, keys: tuple[str, ...]) -> str | None:
+    """Why the target cannot take an equality-delete upsert (``None``: it can)."""
+    loaded = iceberg_table(spark, table)
+    version = _format_version(loaded)
+    if version < 2:
+        return f"format-version {version} has no delete files"
+    if not loaded.spec().isUnpartitioned():
+        return "partitioned table (equality deletes here are written unpartitioned)"
+    mode = str(loaded.properties().getOrDefault("write.merge.mode", "copy-on-write"))
+    if mode != "merge-on-read":
+        return f"write.merge.mode={mode}: the table's owner asked for rewritten files, not delete files"
+    schema = loaded.schema()
+    for key in keys:
+        field = schema.caseInsensitiveFindField(key)
+        if field is None:
+            return f"key column {key} is not in the target"
+        if str(field.type().typeId().name()) in UNSUITABLE_KEY_TYPES:
+            return f"key column {key} is floating point"
+    return None
+
+
+def upsert(
+    spark: SparkSession,
+    table: TableName,
+    rows: DataFrame,
+    keys: tuple[str, ...],
+    properties: dict[str, str],
+    start_snapshot: int | None,
+) -> UpsertResult:
+    """Commit ``rows`` (each the winning version of its key) so that they replace the target's rows of the
+    same keys: data files + one equality-delete file in one snapshot carrying ``properties``. Fails with
+    ``ConcurrentRunError`` if anything else committed since ``start_snapshot``; nothing is left behind."""
+    jvm: Any = cast(Any, spark)._jvm
+    loaded = iceberg_table(spark, table)
+    schema = loaded.schema()
+    columns = [f.name for f in spark.table(table.sql).schema.fields if f.name in rows.columns]
+    staging = str(loaded.locationProvider().newDataLocation(f"gf-upsert-{uuid.uuid4().hex[:16]}"))
+    codec = str(loaded.properties().getOrDefault("write.parquet.compression-codec", "zstd")).lower()
+    files = _Files(spark, staging)
+    committed = False
+    try:
+        with _conf(spark, WRITE_CONF):
+            _with_field_ids(rows, columns, schema).write.option("compression", codec).parquet(f"{staging}/data")
+            key_rows = rows.select(*[quote(k) for k in keys]).coalesce(1)
+            _with_field_ids(key_rows, list(keys), schema).write.option("compression", codec).parquet(
+                f"{staging}/deletes"
+            )
+        spec, io = loaded.spec(), loaded.io()
+        metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
+        parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
+        delta = loaded.newRowDelta()
+        data_paths, delete_paths = files.parquet(f"{staging}/data"), files.parquet(f"{staging}/deletes")
+        for path in data_paths:
+            source = io.newInputFile(path)
+            metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
+            builder = jvm.org.apache.iceberg.DataFiles.builder(spec).withPath(path).withFormat(parquet)
+            delta.addRows(builder.withFileSizeInBytes(source.getLength()).withMetrics(metrics).build())
+        field_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
+        for index, key in enumerate(keys):
+            field_ids[index] = schema.caseInsensitiveFindField(key).fieldId()
+        for path in delete_paths:
+            source = io.newInputFile(path)
+            metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
+            builder = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(field_ids)
+            builder = builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength())
+            delta.addDeletes(builder.withMetrics(metrics).build())
+        for name, value in properties.items():
+            delta.set(name, value)
+        if start_snapshot is not None:
+            # Optimistic concurrency: any data or delete file committed by someone else since the run began
+            # fails this commit instead of being silently overridden.
+            delta.validateFromSnapshot(start_snapshot)
+            delta.validateNoConflictingDataFiles()
+            delta.validateNoConflictingDeleteFiles()
+        try:
+            delta.commit()
+        except Exception as exc:
+            if any(name in str(exc) for name in _CONFLICT_CLASSES):
+                raise ConcurrentRunError(
+                    "another writer committed to the target during this run; nothing was committed by this run, "
+                    "re-run it",
+                    where=str(table),
+                ) from None
+            raise
+        committed = True
+        snapshot_id = int(loaded.currentSnapshot().snapshotId())
+        files.drop_markers()
+    finally:
+        if not committed:
+            files.remove_all()  # the staged files are not referenced by any snapshot: remove them
+    spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
+    return UpsertResult(len(data_paths), len(delete_paths), snapshot_id)
+
+
+def _format_version(loaded: Any) -> int:
+    try:
+        return int(loaded.operations().current().formatVersion())
+    except Exception:  # a table without operations (a metadata table): not a v2 target
+        return 1
+
+
+def _with_field_ids(frame: DataFrame, columns: list[str], schema: Any) -> DataFrame:
+    """``frame``'s ``columns`` tagged with the target's Iceberg field ids (Iceberg reads Parquet by id)."""
+    from pyspark.sql import functions as F
+
+    return frame.select(
+        *[
+            F.col(quote(c)).alias(c, metadata={FIELD_ID_KEY: int(schema.caseInsensitiveFindField(c).fieldId())})
+            for c in columns
+        ]
+    )
+
+
+@contextmanager
+def _conf(spark: SparkSession, values: dict[str, str]) -> Iterator[None]:
+    previous: dict[str, str | None] = {key: spark.conf.get(key, None) for key in values}
+    for key, value in values.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, old in previous.items():
+            if old is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, old)
+
+
+class _Files:
+    """The staging directory through Hadoop's FileSystem (local, HDFS or S3, as Spark wrote it)."""
+
+    def __init__(self, spark: SparkSession, root: str) -> None:
+        jvm: Any = cast(Any, spark)._jvm
+        self._path = jvm.org.apache.hadoop.fs.Path
+        self.root = self._path(root)
+        self.fs = self.root.getFileSystem(cast(Any, spark).sparkContext._jsc.hadoopConfiguration())
+        checksum_class = jvm.java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
+        self._checksummed = bool(checksum_class.isInstance(self.fs))
+
+    def _listing(self, directory: str) -> list[Any]:
+        path = self._path(directory)
+        return list(self.fs.listStatus(path)) if self.fs.exists(path) else []
+
+    def parquet(self, directory: str) -> list[str]:
+        """Paths spelled as ``directory`` is (as Iceberg spells its own files), not as Hadoop qualifies them."""
+        names = (str(s.getPath().getName()) for s in self._listing(directory))
+        return sorted(f"{directory}/{name}" for name in names if name.endswith(".parquet"))
+
+    def drop_markers(self) -> None:
+        """Spark's ``_SUCCESS`` and checksum files are not part of the table: keep only the Parquet files."""
+        # a local ChecksumFileSystem hides its .crc files from listings: list and delete through the raw one
+        raw = self.fs.getRawFileSystem() if self._checksummed else self.fs
+        for directory in ("data", "deletes"):
+            path = self._path(f"{self.root.toString()}/{directory}")
+            for status in raw.listStatus(path) if raw.exists(path) else []:
+                if not status.getPath().getName().endswith(".parquet"):
+                    raw.delete(status.getPath(), False)
+
+    def remove_all(self) -> None:
+        if self.fs.exists(self.root):
+            self.fs.delete(self.root, True)
