@@ -24,8 +24,10 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     for key in (
         "status",
         "rows_read",
+        "write_plan",
         "inserted",
         "updated",
+        "upserted",
         "deleted",
         "unchanged",
         "watermark_before",
@@ -65,6 +67,12 @@ def _summary_table(summary: dict[str, Any]) -> Table:
 @click.option("--hashfield", help="Split the read by a hash of this column.")
 @click.option("--null-cursor", type=click.Choice(["raise", "exclude", "include"]), default=None)
 @click.option("--write-mode", type=click.Choice(["merge", "append"]), default=None)
+@click.option(
+    "--upsert-strategy",
+    type=click.Choice(["auto", "merge", "equality_delete"]),
+    default=None,
+    help="equality_delete: no target scan; merge: exact inserted/updated counts [default: auto].",
+)
 @click.option("--delete-handling", type=click.Choice(["ignore", "soft_delete"]), default=None)
 @click.option("--soft-delete-column", help="Source flag column: true = delete the row from the target.")
 @click.option("--state-store", type=click.Choice(["iceberg", "dynamodb", "file"]), default=None)

@@ -23,8 +23,8 @@ SOURCES = {"customers": "customer_id", "orders": "order_id"}
 SUMMARY_KEYS = (
     "status",
     "rows_read",
-    "inserted",
-    "updated",
+    "write_plan",
+    "upserted",
     "unchanged",
     "watermark_before",
     "watermark_after",

@@ -32,6 +32,7 @@ WRITE_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.parquet.fieldId.write.enabled": "true",
 }
+KIND_COLUMN, DATA, DELETES = "_gf_file", "data", "deletes"  # one directory per kind of file
 UNSUITABLE_KEY_TYPES = ("FLOAT", "DOUBLE")  # Iceberg refuses them as identifier/equality fields
 _CONFLICT_CLASSES = ("ValidationException", "CommitFailedException")
 
@@ -85,16 +86,15 @@ def upsert(
     committed = False
     try:
         with _conf(spark, WRITE_CONF):
-            _with_field_ids(rows, columns, schema).write.option("compression", codec).parquet(f"{staging}/data")
-            key_rows = rows.select(*[quote(k) for k in keys]).coalesce(1)
-            _with_field_ids(key_rows, list(keys), schema).write.option("compression", codec).parquet(
-                f"{staging}/deletes"
-            )
+            _both_files(rows, columns, keys, schema).write.partitionBy(KIND_COLUMN).option(
+                "compression", codec
+            ).parquet(staging)
         spec, io = loaded.spec(), loaded.io()
         metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
         parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
         delta = loaded.newRowDelta()
-        data_paths, delete_paths = files.parquet(f"{staging}/data"), files.parquet(f"{staging}/deletes")
+        data_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DATA}")
+        delete_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DELETES}")
         for path in data_paths:
             source = io.newInputFile(path)
             metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
@@ -144,7 +144,25 @@ def _format_version(loaded: Any) -> int:
         return 1
 
 
-def _with_field_ids(frame: DataFrame, columns: list[str], schema: Any) -> DataFrame:
+def _both_files(rows: DataFrame, columns: list[str], keys: tuple[str, ...], schema: Any) -> DataFrame:
+    """The data rows and the equality-delete rows as one frame, told apart by ``KIND_COLUMN``, so that one
+    Spark job writes both files. A delete row carries its key only (the reader of an equality-delete file
+    reads just the equality columns; the others are NULL and compress to nothing)."""
+    from pyspark.sql import functions as F
+
+    wanted = {k.lower() for k in keys}
+    data = rows.select(*[quote(c) for c in columns], F.lit(DATA).alias(KIND_COLUMN))
+    deletes = rows.select(
+        *[
+            F.col(quote(c)) if c.lower() in wanted else F.lit(None).cast(rows.schema[c].dataType).alias(c)
+            for c in columns
+        ],
+        F.lit(DELETES).alias(KIND_COLUMN),
+    )
+    return _with_field_ids(data.unionByName(deletes), columns, schema, keep=[KIND_COLUMN])
+
+
+def _with_field_ids(frame: DataFrame, columns: list[str], schema: Any, keep: list[str]) -> DataFrame:
     """``frame``'s ``columns`` tagged with the target's Iceberg field ids (Iceberg reads Parquet by id)."""
     from pyspark.sql import functions as F
 
@@ -152,7 +170,8 @@ def _with_field_ids(frame: DataFrame, columns: list[str], schema: Any) -> DataFr
         *[
             F.col(quote(c)).alias(c, metadata={FIELD_ID_KEY: int(schema.caseInsensitiveFindField(c).fieldId())})
             for c in columns
-        ]
+        ],
+        *keep,
     )
 
 
@@ -195,10 +214,10 @@ class _Files:
         """Spark's ``_SUCCESS`` and checksum files are not part of the table: keep only the Parquet files."""
         # a local ChecksumFileSystem hides its .crc files from listings: list and delete through the raw one
         raw = self.fs.getRawFileSystem() if self._checksummed else self.fs
-        for directory in ("data", "deletes"):
-            path = self._path(f"{self.root.toString()}/{directory}")
+        for directory in (f"/{KIND_COLUMN}={DATA}", f"/{KIND_COLUMN}={DELETES}", ""):
+            path = self._path(f"{self.root.toString()}{directory}")
             for status in raw.listStatus(path) if raw.exists(path) else []:
-                if not status.getPath().getName().endswith(".parquet"):
+                if status.isFile() and not status.getPath().getName().endswith(".parquet"):
                     raw.delete(status.getPath(), False)
 
     def remove_all(self) -> None:
