@@ -318,7 +318,7 @@ def _upsert(
         summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0
         writer.append(applied, properties)
         return
-    if _use_equality_delete(spark, options, keys):
+    if _use_equality_delete(spark, options, keys, applied.columns):
         summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
         upsert(spark, options.target, writer.aligned(applied), keys, properties, start_snapshot)
         return
@@ -335,10 +335,12 @@ def _upsert(
     _count_from_commit(summary, snapshot_summary(spark, options.target), applied_rows)
 
 
-def _use_equality_delete(spark: SparkSession, options: IngestOptions, keys: tuple[str, ...]) -> bool:
+def _use_equality_delete(
+    spark: SparkSession, options: IngestOptions, keys: tuple[str, ...], columns: list[str]
+) -> bool:
     if options.upsert_strategy == "merge":
         return False
-    reason = unsuitable_reason(spark, options.target, keys)
+    reason = unsuitable_reason(spark, options.target, keys, columns)
     if reason is not None and options.upsert_strategy == "equality_delete":
         raise InputError(f"upsert_strategy=equality_delete cannot be used: {reason}", where=str(options.target))
     if reason is not None:

@@ -44,7 +44,9 @@ class UpsertResult:
     snapshot_id: int
 
 
-def unsuitable_reason(spark: SparkSession, table: TableName, keys: tuple[str, ...]) -> str | None:
+def unsuitable_reason(
+    spark: SparkSession, table: TableName, keys: tuple[str, ...], batch_columns: list[str] | None = None
+) -> str | None:
     """Why the target cannot take an equality-delete upsert (``None``: it can)."""
     loaded = iceberg_table(spark, table)
     version = _format_version(loaded)
@@ -62,6 +64,11 @@ def unsuitable_reason(spark: SparkSession, table: TableName, keys: tuple[str, ..
             return f"key column {key} is not in the target"
         if str(field.type().typeId().name()) in UNSUITABLE_KEY_TYPES:
             return f"key column {key} is floating point"
+    if batch_columns is not None:
+        sent = {c.lower() for c in batch_columns}
+        missing = [str(f.name()) for f in schema.columns() if str(f.name()).lower() not in sent]
+        if missing:  # a new row version would carry NULL there; a MERGE's UPDATE keeps the target's values
+            return f"the source no longer sends target column(s) {', '.join(missing)}"
     return None
 
 
@@ -83,12 +90,13 @@ def upsert(
     staging = str(loaded.locationProvider().newDataLocation(f"gf-upsert-{uuid.uuid4().hex[:16]}"))
     codec = str(loaded.properties().getOrDefault("write.parquet.compression-codec", "zstd")).lower()
     files = _Files(spark, staging)
+    ids = field_ids(jvm, schema)
     committed = False
     try:
         with _conf(spark, WRITE_CONF):
-            _both_files(rows, columns, keys, schema).write.partitionBy(KIND_COLUMN).option(
-                "compression", codec
-            ).parquet(staging)
+            _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option("compression", codec).parquet(
+                staging
+            )
         spec, io = loaded.spec(), loaded.io()
         metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
         parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
@@ -100,13 +108,13 @@ def upsert(
             metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
             builder = jvm.org.apache.iceberg.DataFiles.builder(spec).withPath(path).withFormat(parquet)
             delta.addRows(builder.withFileSizeInBytes(source.getLength()).withMetrics(metrics).build())
-        field_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
+        equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
         for index, key in enumerate(keys):
-            field_ids[index] = schema.caseInsensitiveFindField(key).fieldId()
+            equality_ids[index] = ids[key.lower()]
         for path in delete_paths:
             source = io.newInputFile(path)
             metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
-            builder = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(field_ids)
+            builder = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
             builder = builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength())
             delta.addDeletes(builder.withMetrics(metrics).build())
         for name, value in properties.items():
@@ -144,35 +152,35 @@ def _format_version(loaded: Any) -> int:
         return 1
 
 
-def _both_files(rows: DataFrame, columns: list[str], keys: tuple[str, ...], schema: Any) -> DataFrame:
+def _both_files(rows: DataFrame, columns: list[str], keys: tuple[str, ...], ids: dict[str, int]) -> DataFrame:
     """The data rows and the equality-delete rows as one frame, told apart by ``KIND_COLUMN``, so that one
-    Spark job writes both files. A delete row carries its key only (the reader of an equality-delete file
-    reads just the equality columns; the others are NULL and compress to nothing)."""
+    Spark job writes both files, every column tagged with its Iceberg field id (Iceberg reads Parquet by id).
+    A delete row carries its key only: the reader of an equality-delete file reads just the equality
+    columns; the others are NULL and compress to nothing."""
     from pyspark.sql import functions as F
 
+    types = {f.name: f.dataType for f in rows.schema.fields}
     wanted = {k.lower() for k in keys}
-    data = rows.select(*[quote(c) for c in columns], F.lit(DATA).alias(KIND_COLUMN))
-    deletes = rows.select(
+    data = rows.select(
+        *[F.col(quote(c)).alias(c, metadata={FIELD_ID_KEY: ids[c.lower()]}) for c in columns],
+        F.lit(DATA).alias(KIND_COLUMN),
+    )
+    deletes = rows.selectExpr(
         *[
-            F.col(quote(c)) if c.lower() in wanted else F.lit(None).cast(rows.schema[c].dataType).alias(c)
+            quote(c) if c.lower() in wanted else f"CAST(NULL AS {types[c].simpleString()}) AS {quote(c)}"
             for c in columns
         ],
-        F.lit(DELETES).alias(KIND_COLUMN),
+        f"'{DELETES}' AS {KIND_COLUMN}",
     )
-    return _with_field_ids(data.unionByName(deletes), columns, schema, keep=[KIND_COLUMN])
+    return data.union(deletes)  # a union's columns are its first input's: field ids included
 
 
-def _with_field_ids(frame: DataFrame, columns: list[str], schema: Any, keep: list[str]) -> DataFrame:
-    """``frame``'s ``columns`` tagged with the target's Iceberg field ids (Iceberg reads Parquet by id)."""
-    from pyspark.sql import functions as F
+def field_ids(jvm: Any, schema: Any) -> dict[str, int]:
+    """Top-level column name (lower case) -> Iceberg field id, from one JSON rendering of the schema."""
+    import json
 
-    return frame.select(
-        *[
-            F.col(quote(c)).alias(c, metadata={FIELD_ID_KEY: int(schema.caseInsensitiveFindField(c).fieldId())})
-            for c in columns
-        ],
-        *keep,
-    )
+    rendered = json.loads(str(jvm.org.apache.iceberg.SchemaParser.toJson(schema)))
+    return {field["name"].lower(): int(field["id"]) for field in rendered["fields"]}
 
 
 @contextmanager

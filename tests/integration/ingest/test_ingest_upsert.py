@@ -79,6 +79,28 @@ def test_upsert_replaces_the_rows_of_the_batch_keys_and_keeps_every_type(lakehou
         + spark.sql(f"SELECT file_path FROM {table}.all_delete_files").collect()
     }
     assert left and set(left) <= referenced
+    # every file carries the target's field ids (Iceberg reads Parquet columns by id, not by name)
+    import pyarrow.parquet as pq
+
+    ids = {f.name: str(f.id) for f in _iceberg_fields(spark, table)}
+    for file in staging.rglob("*.parquet"):
+        footer = pq.read_schema(file)
+        assert {n: footer.field(n).metadata[b"PARQUET:field_id"].decode() for n in footer.names} == {
+            n: ids[n] for n in footer.names
+        }
+
+
+def _iceberg_fields(spark: Any, table: TableName) -> list[Any]:
+    from dataclasses import dataclass
+
+    from transforms.incremental_jdbc_ingest.state import iceberg_table
+
+    @dataclass
+    class Field:
+        name: str
+        id: int
+
+    return [Field(str(f.name()), int(f.fieldId())) for f in iceberg_table(spark, table).schema().columns()]
 
 
 def test_a_second_upsert_of_the_same_keys_supersedes_the_first(lakehouse: Any) -> None:
@@ -179,3 +201,11 @@ def test_a_failure_between_writing_the_files_and_the_commit_changes_nothing(
     assert table_rows(spark, str(table)) == before
     assert spark.sql(f"SELECT count(*) FROM {table}.snapshots").first()[0] == snapshots
     assert staged_dirs(spark, str(table)) == []  # the written files went with the failed run
+
+
+def test_a_source_that_stopped_sending_a_column_is_merged_so_the_target_keeps_its_values(lakehouse: Any) -> None:
+    table = make_table(lakehouse.spark, "bronze.upsert_dropped", 1)
+    every = ["id", "amount", "note", "ts", "day", "flag"]
+    assert unsuitable_reason(lakehouse.spark, table, ("id",), every) is None
+    reason = unsuitable_reason(lakehouse.spark, table, ("id",), ["id", "amount", "NOTE", "ts"])
+    assert reason == "the source no longer sends target column(s) day, flag"
