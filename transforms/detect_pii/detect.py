@@ -2,8 +2,9 @@
 
 Hot path: the JVM evaluates each column's cheap prefilter regex (``rlike``, see ``prefilter``); only candidate
 cells reach Python, in Arrow batches (collected sample in column mode, a pandas UDF in cell mode), and Python
-scans each distinct value once (a per-worker memo in cell mode, a ``Counter`` over the sample in column mode).
-There is no per-row UDF over non-candidates and no network call.
+scans each distinct value once (a per-worker memo in cell mode, a ``Counter`` over the sample in column mode),
+a batch at a time (``ColumnScanner.find_many``: the gates run in pyarrow's RE2, Python validates only the
+candidates that pass). There is no per-row UDF over non-candidates and no network call.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from glueforge.errors import NotFoundError
 from transforms.detect_pii.actions import ActionPlan, mask_value
 from transforms.detect_pii.entities.base import EntityDef
-from transforms.detect_pii.scanner import ColumnScanner, EntityFinding, classify_column
+from transforms.detect_pii.scanner import ColumnScanner, EntityFinding, Span, classify_column
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -127,57 +128,84 @@ MEMO_MAX_CHARS = 4096
 MEMO_MAX_ENTRIES = 50_000
 
 
+# Masking-only results travel as one string, not a struct (Arrow struct results cost about as much again as
+# the whole plain-regex baseline): None = the cell stays as it is, NULLIFIED = the cell becomes null,
+# CHANGED + text = the masked text.
+NULLIFIED = "N"
+CHANGED = "V"
+
+
 def cell_masker(
     scanner: ColumnScanner, plan: ActionPlan, key: bytes | None, *, with_findings: bool = True
 ) -> Callable[[Column], Column]:
-    """A pandas UDF: spans in each candidate cell -> masked text + JSON list of findings (when asked for)."""
+    """A pandas UDF over candidate cells. ``with_findings``: a struct of (changed, masked text, JSON list of
+    findings); without: the masked text only, encoded as above (``mask_cells`` turns it back into the cell).
+    """
     from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.types import StringType
 
     column = scanner.column
     specs = {e.name: plan.spec_for(column, e.name) for e in scanner.entities}
+    nothing: CellOutcome = (False, None, None)
 
-    def one(text: str | None) -> CellOutcome:
-        if text is None:
-            return False, None, None
-        spans = scanner.find(text)
+    def outcome(text: str, spans: list[Span]) -> CellOutcome:
         if not spans:
-            return False, None, None
+            return nothing
         pieces: list[str] = []
-        found = []
         cursor = 0
-        nullify = False
+        nullify = changed = False
         for span in spans:
             spec = specs[span.entity]
+            changed = changed or spec.action != "DETECT"
             replacement = mask_value(text[span.start : span.end], spec, key)
             nullify = nullify or (replacement is None)
             pieces.append(text[cursor : span.start])
             pieces.append(replacement if replacement is not None else "")
             cursor = span.end
-            found.append({"entityType": span.entity, "start": span.start, "end": span.end, "actionUsed": spec.action})
         pieces.append(text[cursor:])
-        changed = any(f["actionUsed"] != "DETECT" for f in found)
-        findings = json.dumps(found, separators=(",", ":")) if with_findings else None
+        findings = None
+        if with_findings:
+            found = [
+                {"entityType": s.entity, "start": s.start, "end": s.end, "actionUsed": specs[s.entity].action}
+                for s in spans
+            ]
+            findings = json.dumps(found, separators=(",", ":"))
         return changed, (None if nullify else "".join(pieces)), findings
 
     # Same text, same result (every action is deterministic): each distinct cell is scanned once per Python
     # worker, however often it repeats (codes, e-mails, templated text). Bounded, and only short cells.
     memo: dict[str, CellOutcome] = {}
 
-    def cached(text: str | None) -> CellOutcome:
-        if text is None or len(text) > MEMO_MAX_CHARS:
-            return one(text)
-        outcome = memo.get(text)
-        if outcome is None:
-            if len(memo) >= MEMO_MAX_ENTRIES:
-                memo.clear()
-            outcome = memo[text] = one(text)
-        return outcome
+    def outcomes(values: pd.Series) -> list[CellOutcome]:
+        """One outcome per cell; the distinct cells not in the memo are scanned together (``find_many``)."""
+        cells: list[str | None] = values.tolist()
+        fresh = list(dict.fromkeys(c for c in cells if c is not None and c not in memo))
+        scanned = dict(zip(fresh, map(outcome, fresh, scanner.find_many(fresh)), strict=True))
+        result = [nothing if c is None else scanned[c] if c in scanned else memo[c] for c in cells]
+        if len(memo) + len(scanned) > MEMO_MAX_ENTRIES:
+            memo.clear()
+        memo.update((c, o) for c, o in scanned.items() if len(c) <= MEMO_MAX_CHARS)
+        return result
 
-    @pandas_udf(_cell_result_type())  # type: ignore[call-overload]
-    def masker(values: pd.Series) -> pd.DataFrame:
-        return pd.DataFrame([cached(v) for v in values], columns=["changed", "value", "found"])
+    if with_findings:
 
-    return masker
+        @pandas_udf(_cell_result_type())  # type: ignore[call-overload]
+        def masker(values: pd.Series) -> pd.DataFrame:
+            return pd.DataFrame(outcomes(values), columns=["changed", "value", "found"])
+
+        return masker
+
+    def encoded(cell: CellOutcome) -> str | None:
+        changed, value, _found = cell
+        if not changed:
+            return None
+        return NULLIFIED if value is None else CHANGED + value
+
+    @pandas_udf(StringType())  # type: ignore[call-overload]  # a type object: no Spark needed to build it
+    def masked_only(values: pd.Series) -> pd.Series:
+        return pd.Series([encoded(cell) for cell in outcomes(values)], dtype=object)
+
+    return masked_only
 
 
 TEMP_PREFIX = "__detect_pii_"
@@ -199,7 +227,10 @@ def mask_cells(
     """
     from pyspark.sql import functions as F
 
-    frame = df
+    # One projection adds every column's UDF result, a second one replaces the columns: a withColumn per
+    # column re-analyses the growing plan each time (about a second of driver time for 8 columns).
+    results: list[Column] = []
+    replaced: dict[str, Column] = {}
     parts: list[Column] = []
     for index, name in enumerate(columns):
         scanner = ColumnScanner(name, entities, "cell")
@@ -209,12 +240,25 @@ def mask_cells(
         text = F.col(_quoted(name))
         result = f"{TEMP_PREFIX}{index}"
         masker = cell_masker(scanner, plan, key, with_findings=with_findings)
-        frame = frame.withColumn(result, masker(F.when(text.rlike(regex), text)))
+        results.append(masker(F.when(text.rlike(regex), text)).alias(result))
+        if not with_findings:
+            replaced[name] = F.expr(
+                f"CASE WHEN {result} IS NULL THEN {_quoted(name)} WHEN {result} = '{NULLIFIED}' THEN NULL "
+                f"ELSE substring({result}, 2) END"
+            )
+            continue
         if _any_change(plan):
             changed = F.coalesce(F.col(f"{result}.changed"), F.lit(False))
-            frame = frame.withColumn(name, F.when(changed, F.col(f"{result}.value")).otherwise(text))
+            replaced[name] = F.when(changed, F.col(f"{result}.value")).otherwise(text)
         found = F.col(f"{result}.found")
         parts.append(F.when(found.isNotNull(), F.concat(F.lit(json.dumps(name) + ":"), found)))
+    if not results:
+        return df, parts
+    frame = df.select("*", *results)
+    kept = [replaced[c].alias(c) if c in replaced else F.col(_quoted(c)) for c in df.columns]
+    # the findings path still reads the struct results (the caller builds the result column, then drops them)
+    temps = [F.col(name) for name in frame.columns[len(df.columns) :]] if with_findings else []
+    frame = frame.select(*kept, *temps)
     return frame, parts
 
 

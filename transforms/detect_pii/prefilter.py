@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import re._constants as sre  # the parsed form of a Python regex (stable since 3.11)
 import re._parser as sre_parse
+from functools import lru_cache
 from typing import Any
 
 # Tried in this order; the first class a pattern provably needs stands for the pattern.
@@ -28,6 +29,7 @@ def requires_any(regex: str, chars: frozenset[str]) -> bool:
     return min_count(regex, chars) >= 1
 
 
+@lru_cache(maxsize=4096)  # every ColumnScanner asks the same (pattern, class) questions: parse each regex once
 def min_count(regex: str, chars: frozenset[str]) -> int:
     """A lower bound on how many of ``chars`` every match of ``regex`` contains (0 when unsure)."""
     try:
@@ -90,3 +92,102 @@ def prefilter_regex(patterns: list[str]) -> str | None:
     classes = "".join(spelled for spelled, _ in GATE_CLASSES if spelled in used)
     parts = ([f"[{classes}]"] if classes else []) + [f"(?:{regex})" for regex in rest]
     return "|".join(parts)
+
+
+# --- vectorised gates (pyarrow's RE2) ---------------------------------------------------------------------
+
+# Escapes that mean the same in Python ``re`` and RE2; anything else (``\d``, ``\w``, ``\b``: Unicode in
+# Python, ASCII in RE2) makes a pattern ineligible rather than risk a narrower RE2 regex.
+_PORTABLE_ESCAPES = frozenset(".()+-[]\\/*?{}|^$tn ,:;@#%&=<>!'\"_~`")
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+@lru_cache(maxsize=4096)  # every ColumnScanner relaxes the same built-in patterns
+def relaxed_regex(regex: str) -> str | None:
+    """``regex`` without its lookarounds, for RE2 (pyarrow): it matches somewhere in every text in which
+    ``regex`` does (dropping a zero-width assertion only widens the matches). ``None`` when the pattern uses
+    anything whose meaning could differ between the two engines (flags, ``\\d``, possessive repeats...).
+    """
+    if "{," in regex or "[[" in regex:  # Python quantifier shorthand; RE2 POSIX classes ([[:alpha:]])
+        return None
+    out: list[str] = []
+    index = 0
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            if index + 1 >= len(regex) or regex[index + 1] not in _PORTABLE_ESCAPES:
+                return None
+            out.append(regex[index : index + 2])
+            index += 2
+        elif char == "[":
+            end = _class_end(regex, index)
+            if end is None or any(
+                regex[i] == "\\" and regex[i + 1] not in _PORTABLE_ESCAPES for i in range(index, end)
+            ):
+                return None
+            out.append(regex[index:end])
+            index = end
+        elif regex.startswith(_LOOKAROUNDS, index):
+            end = _group_end(regex, index)
+            if end is None or regex[end : end + 1] in ("?", "*", "+", "{"):
+                return None
+            index = end
+        elif regex.startswith("(?", index) and not regex.startswith("(?:", index):
+            return None  # flags, named groups, atomic groups, conditionals
+        elif char == "$":
+            out.append(r"\n?$")  # Python's $ also matches before a final newline; RE2's only at the end
+            index += 1
+        else:
+            out.append(char)
+            index += 1
+    relaxed = "".join(out)
+    return relaxed if _re2_compiles(relaxed) else None
+
+
+def _class_end(regex: str, start: int) -> int | None:
+    """Index just after the character class opening at ``start``."""
+    index = start + 1
+    if regex[index : index + 1] == "^":
+        index += 1
+    if regex[index : index + 1] == "]":
+        index += 1
+    while index < len(regex) and regex[index] != "]":
+        index += 2 if regex[index] == "\\" else 1
+    return index + 1 if index < len(regex) else None
+
+
+def _group_end(regex: str, start: int) -> int | None:
+    """Index just after the group opening at ``start`` (escapes and classes skipped)."""
+    depth = 0
+    index = start
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            end = _class_end(regex, index)
+            if end is None:
+                return None
+            index = end
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _re2_compiles(regex: str) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array(["x"], pa.string()), regex)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True

@@ -2,7 +2,9 @@
 
 The same ``ColumnScanner`` runs on the driver (column mode, on the sampled candidates) and inside Arrow batches
 on the executors (cell mode). Its ``jvm_regex`` is the cheap prefilter Spark evaluates first (a superset of the
-cells ``find`` can match), so Python only sees cells that may contain a candidate.
+cells ``find`` can match), so Python only sees cells that may contain a candidate. ``find`` is the reference
+for one cell; ``find_many`` gives the same spans for a batch, its gates evaluated in C++ (pyarrow's RE2) so
+that Python runs patterns and validators only where they can match.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from transforms.detect_pii.entities.base import (
     COLUMN_RULE_MIN_SAMPLE,
@@ -22,11 +25,16 @@ from transforms.detect_pii.entities.base import (
     context_verdict,
     name_tokens,
 )
-from transforms.detect_pii.prefilter import min_count, prefilter_regex
+from transforms.detect_pii.prefilter import min_count, prefilter_regex, relaxed_regex
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 ScanMode = Literal["column", "cell"]
 CONTEXT_WINDOW_CHARS = 32  # like Macie's ~30 characters before the match
 CONTEXT_WINDOW_TOKENS = 4
+WINDOW_MEMO_MAX = 65_536
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class _Entry:
     # patterns that need a context word, one of the entity's words somewhere in the cell.
     needs: tuple[tuple[int, int], ...] = ()  # (index into COUNT_CLASSES, minimum count)
     context_gated: bool = False
+    relaxed: str | None = None  # the pattern without lookarounds, for RE2 (``find_many``); None: no such gate
 
 
 # Character classes counted per cell (C-speed ``str.translate``/``str.count``) to gate patterns cheaply.
@@ -55,6 +64,10 @@ _CLASS_SPELLINGS = ("0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", string.ascii_let
 COUNT_CLASSES: tuple[frozenset[str], ...] = tuple(frozenset(chars) for chars in _CLASS_SPELLINGS)
 _DIGITS, _UPPER, _LETTERS = (str.maketrans("", "", chars) for chars in _CLASS_SPELLINGS[:3])
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# COUNT_CLASSES spelled for RE2 (pyarrow), same order: all ASCII, so counts agree with ``class_counts``
+_COUNT_RE2 = ("[0-9]", "[A-Z]", "[A-Za-z]", "@", ":", "-", r"\.", "/")
+_COMPACT_WORD = re.compile(r"[a-z0-9]+")
+VECTOR_MIN_CELLS = 32  # below this a batch is cheaper cell by cell
 
 
 def class_counts(text: str) -> tuple[int, ...]:
@@ -90,6 +103,8 @@ class ColumnScanner:
     _plans: dict[tuple[int, ...], tuple[_Entry, ...]] = field(init=False, repr=False)
     _context_words: re.Pattern[str] | None = field(init=False, repr=False)
     _word_entities: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _window_verdicts: dict[tuple[str, str], str] = field(init=False, repr=False, default_factory=dict)
+    _presence: dict[str, str | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         tokens = name_tokens(self.column)
@@ -115,7 +130,7 @@ class ColumnScanner:
         counts = ((index, min_count(pattern.regex, chars)) for index, chars in enumerate(COUNT_CLASSES))
         needs = tuple((index, count) for index, count in counts if count > 0)
         gated = verdict != "raise" and self._needs_context(pattern.context) and not pattern.whole_value
-        return _Entry(entity, pattern, pattern.compiled(), verdict, needs, gated)
+        return _Entry(entity, pattern, pattern.compiled(), verdict, needs, gated, relaxed_regex(pattern.regex))
 
     def _build_context_gate(self) -> None:
         """One regex over the compacted cell finds which gated entities have a context word anywhere in it.
@@ -134,6 +149,14 @@ class ColumnScanner:
             for w in words
         }
         self._context_words = re.compile("(?=(" + "|".join(map(re.escape, words)) + "))") if words else None
+        # find_many: the same gate per entity in RE2 over the compacted cell (a word occurs anywhere in it);
+        # words with characters compaction removes can never occur, as in the regex above
+        self._presence = {}
+        for entry in self._entries:
+            if entry.context_gated:
+                spelled = sorted({w.replace("_", "") for w in entry.entity.context_words} - {""})
+                usable = [w for w in spelled if _COMPACT_WORD.fullmatch(w)]
+                self._presence[entry.entity.name] = "|".join(usable) or None
 
     def _whole_value_applies(self, pattern: Pattern, verdict: str) -> bool:
         """Whole-value patterns (PERSON_NAME) have no text around them: in a column named for the entity the
@@ -174,21 +197,65 @@ class ColumnScanner:
     def find(self, text: str) -> list[Span]:
         spans: list[tuple[Span, int]] = []
         present: frozenset[str] | None = None
+        accept = self._accept
         for entry in self._plan(text):
             if entry.context_gated:
                 present = self._context_present(text) if present is None else present
                 if entry.entity.name not in present:
                     continue
-            spans.extend(self._spans(entry, text))
+            for match in entry.regex.finditer(text):
+                span = accept(entry, text, match)
+                if span is not None:
+                    spans.append((span, entry.entity.priority))
+        if len(spans) < 2:  # nothing to resolve (most cells of a structured column hold one span)
+            return [span for span, _ in spans]
         return _non_overlapping(spans)
 
-    def _spans(self, entry: _Entry, text: str) -> list[tuple[Span, int]]:
-        spans = []
-        for match in entry.regex.finditer(text):
-            span = self._accept(entry, text, match)
-            if span is not None:
-                spans.append((span, entry.entity.priority))
-        return spans
+    def find_many(self, texts: Sequence[str | None]) -> list[list[Span]]:
+        """``[find(text) for text in texts]`` (``None`` -> no spans), the per-cell gates evaluated for the whole
+        batch at once in C++ (pyarrow's RE2): character counts, each pattern's lookaround-free superset
+        (``relaxed_regex``), context words. Python then runs only the (cell, pattern) pairs that pass every
+        gate, in ``find``'s order, so the spans are the same (tested against ``find``).
+        """
+        import pyarrow as pa
+
+        if len(texts) < VECTOR_MIN_CELLS:
+            return [[] if text is None else self.find(text) for text in texts]
+        try:
+            array = pa.array(texts, pa.string())
+        except (pa.ArrowException, UnicodeEncodeError):  # e.g. lone surrogates: no UTF-8 for RE2
+            return [[] if text is None else self.find(text) for text in texts]
+        gates = _BatchGates(self, array)
+        found: list[list[tuple[Span, int]]] = [[] for _ in texts]
+        presence: dict[int, frozenset[str]] = {}  # per non-ASCII cell, decided by ``find``'s own gate
+        accept = self._accept
+        for entry in self._entries:
+            name, priority = entry.entity.name, entry.entity.priority
+            for index in gates.passing(entry).tolist():
+                text = texts[index]
+                assert text is not None  # null cells pass no gate
+                if entry.context_gated and not gates.ascii[index]:
+                    present = presence.get(index)
+                    if present is None:
+                        present = presence[index] = self._context_present(text)
+                    if name not in present:
+                        continue
+                for match in entry.regex.finditer(text):
+                    span = accept(entry, text, match)
+                    if span is not None:
+                        found[index].append((span, priority))
+        return [[span for span, _ in spans] if len(spans) < 2 else _non_overlapping(spans) for spans in found]
+
+    def _window_verdict(self, entity: EntityDef, window: str) -> str:
+        """``context_verdict`` of the last tokens of ``window`` (memoised: windows repeat in real text)."""
+        key = (entity.name, window)
+        verdict = self._window_verdicts.get(key)
+        if verdict is None:
+            if len(self._window_verdicts) >= WINDOW_MEMO_MAX:
+                self._window_verdicts.clear()
+            verdict = context_verdict(entity, name_tokens(window)[-CONTEXT_WINDOW_TOKENS:])
+            self._window_verdicts[key] = verdict
+        return verdict
 
     def _accept(self, entry: _Entry, text: str, match: re.Match[str]) -> Span | None:
         start, end = match.span()
@@ -207,7 +274,7 @@ class ColumnScanner:
         soft_vetoed = entry.name_verdict == "soft_veto"
         window = text[max(0, start - CONTEXT_WINDOW_CHARS) : start]
         if window and not entry.pattern.whole_value:
-            verdict = context_verdict(entry.entity, name_tokens(window)[-CONTEXT_WINDOW_TOKENS:])
+            verdict = self._window_verdict(entry.entity, window)
             if verdict == "veto":
                 return None
             contextual = contextual or verdict == "raise"
@@ -219,6 +286,62 @@ class ColumnScanner:
         if not value or not (entry.pattern.validator or entry.entity.validator)(value):
             return None
         return Span(start, end, entry.entity.name, weak=weak and not (need == "none" and contextual))
+
+
+class _BatchGates:
+    """``find``'s per-cell gates for a whole Arrow batch: which cells may hold a match of an entry."""
+
+    def __init__(self, scanner: ColumnScanner, array: pa.Array) -> None:
+        import pyarrow.compute as pc
+
+        self.scanner = scanner
+        self.array = array
+        self.valid: np.ndarray = array.is_valid().to_numpy(zero_copy_only=False)
+        self.ascii: np.ndarray = pc.string_is_ascii(array).fill_null(False).to_numpy(zero_copy_only=False)
+        self._counts: dict[int, np.ndarray] = {}
+        self._compact: pa.Array | None = None
+        self._present: dict[str, np.ndarray] = {}
+
+    def passing(self, entry: _Entry) -> np.ndarray:
+        """Indices of the cells passing every gate of ``entry`` (non-ASCII cells: context decided later)."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        mask = self.valid.copy()
+        for index, minimum in entry.needs:
+            mask &= self._count(index) >= minimum
+        if entry.relaxed is not None and mask.any():
+            matched = pc.match_substring_regex(self.array, entry.relaxed).fill_null(False)
+            mask &= matched.to_numpy(zero_copy_only=False)
+        if entry.context_gated and mask.any():
+            mask &= self._present_mask(entry.entity.name) | ~self.ascii
+        return np.flatnonzero(mask)
+
+    def _count(self, index: int) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        counts = self._counts.get(index)
+        if counts is None:
+            counted = pc.count_substring_regex(self.array, _COUNT_RE2[index]).fill_null(0)
+            counts = self._counts[index] = counted.to_numpy(zero_copy_only=False)
+        return counts
+
+    def _present_mask(self, entity: str) -> np.ndarray:
+        """ASCII cells in which one of the entity's context words occurs (``_context_present``, vectorised)."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        present = self._present.get(entity)
+        if present is None:
+            if self._compact is None:
+                self._compact = pc.replace_substring_regex(pc.ascii_lower(self.array), "[^a-z0-9]+", "")
+            words = self.scanner._presence.get(entity)
+            if words is None:
+                present = np.zeros(len(self.array), dtype=bool)
+            else:
+                present = pc.match_substring_regex(self._compact, words).fill_null(False).to_numpy(zero_copy_only=False)
+            self._present[entity] = present
+        return present
 
 
 def _non_overlapping(candidates: list[tuple[Span, int]]) -> list[Span]:
@@ -261,9 +384,10 @@ def classify_column(
     weak: dict[str, int] = {}
     matched_values: dict[str, list[str]] = {}
     # a value's spans depend only on the value (and the column): scan each distinct value once, weight by count
-    for value, count in Counter(candidates).items():
+    counted = Counter(candidates)
+    for (value, count), spans in zip(counted.items(), scanner.find_many(list(counted)), strict=True):
         kinds: dict[str, bool] = {}
-        for span in scanner.find(value):
+        for span in spans:
             kinds[span.entity] = kinds.get(span.entity, False) or not span.weak
             matched_values.setdefault(span.entity, []).extend([value[span.start : span.end]] * count)
         for entity, is_strong in kinds.items():

@@ -1,0 +1,181 @@
+"""The batch scanner (``find_many``: RE2 gates in pyarrow) against the per-cell reference (``find``), and the
+string-encoded cell masker against the struct one. Pure Python + pyarrow, no JVM."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from transforms.detect_pii import detect
+from transforms.detect_pii import validators as v
+from transforms.detect_pii.actions import ActionPlan
+from transforms.detect_pii.entities import REGISTRY, custom_entity
+from transforms.detect_pii.options import parse_options
+from transforms.detect_pii.prefilter import relaxed_regex
+from transforms.detect_pii.scanner import VECTOR_MIN_CELLS, ColumnScanner
+
+ALL = list(REGISTRY.values())
+CUSTOM = [
+    custom_entity("STAFF_CODE", r"STF-[A-Z]{4}"),
+    custom_entity("BADGE", r"B\d{5}", ["badge"]),  # \d: no RE2 gate, ``find`` decides alone
+    custom_entity("TICKET", r"(?<![A-Z])TK[0-9]{6}$", ["ticket", "support_case"]),
+]
+# words around the values: context, decoys, vetoes, non-ASCII (only ``find``'s own gate sees those), nothing
+WORDS = [
+    *["ssn", "SSN:", "card", "call", "phone", "mail", "IP", "MAC", "IBAN", "born", "DOB", "order", "sku"],
+    *["version", "Medicare", "NPI", "passport", "routing", "badge", "ticket", "support case", "cpt"],
+    *["diagnosis", "Téléphone", "Straße", "İD", "ﬁle", "no.", "ref", "#", "", "and", "the"],
+]
+COLUMNS = ["notes", "ssn", "phone", "email", "full_name", "col_07", "order_id", "ip_address", "version", "comments"]
+
+
+def _luhn(prefix: str, length: int, rng: random.Random) -> str:
+    body = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
+    return next(body + str(d) for d in range(10) if v.luhn_valid(body + str(d)))
+
+
+def corpus(seed: int, size: int) -> list[str | None]:
+    """Free text, bare values and noise: entities with and without context words, decoys, non-ASCII text
+    (context words found only by ``find``'s own gate), names ending in a newline, nulls and empty cells."""
+    rng = random.Random(seed)
+
+    def digits(n: int) -> str:
+        return "".join(str(rng.randrange(10)) for _ in range(n))
+
+    values = [
+        lambda: f"{rng.randrange(1, 899):03d}-{rng.randrange(1, 99):02d}-{rng.randrange(1, 9999):04d}",
+        lambda: digits(9),
+        lambda: _luhn("4", 16, rng),
+        lambda: " ".join(_luhn("5", 16, rng)[i : i + 4] for i in range(0, 16, 4)),
+        lambda: f"({rng.randrange(200, 999)}) {rng.randrange(200, 999)}-{digits(4)}",
+        lambda: f"+44{digits(10)}",
+        lambda: ".".join(str(rng.randrange(256)) for _ in range(4)),
+        lambda: f"{rng.randrange(12)}.{rng.randrange(30)}.{rng.randrange(50)}.{rng.randrange(300)}",
+        lambda: f"fe80::{rng.randrange(65536):x}",
+        lambda: ":".join(f"{rng.randrange(256):02x}" for _ in range(6)),
+        lambda: f"user{rng.randrange(999)}@example.{rng.choice(['com', 'io', 'co.uk'])}",
+        lambda: "GB82WEST1234569876543" + str(rng.randrange(10)),
+        lambda: f"19{rng.randrange(40, 99)}-0{rng.randrange(1, 9)}-1{rng.randrange(0, 9)}",
+        lambda: f"{rng.randrange(1, 9999)} {rng.choice(['Main', 'Oak Hill', 'Elm'])} {rng.choice(['Street', 'Ave'])}",
+        lambda: "1" + rng.choice("ACDEFG") + "X9" + "-" + "AB1" + "-" + "CD12",
+        lambda: digits(10),
+        lambda: digits(16),
+        lambda: f"{rng.randrange(1, 100000)}.{rng.randrange(100):02d}",
+        lambda: f"STF-{''.join(rng.choice('ABCXYZ') for _ in range(4))}",
+        lambda: f"B{digits(5)}",
+        lambda: f"TK{digits(6)}",
+        lambda: f"A{digits(4)}",
+        lambda: f"J4{rng.randrange(10)}.{rng.randrange(10)}",
+    ]
+    words = WORDS
+    # lower() turns İ into i (+ a combining dot) and the Kelvin sign into k: context words only Python sees
+    cells: list[str | None] = ["ticket TK123456", "support case: TK654321\n", "Socİal 536 22 1234", "tİcket TK111111"]
+    cells += ["Téléphone (212) 555-0199", "\u212aey 1234", "Medİcare MBI 1EG4-TE5-MK73"]
+    for _ in range(size):
+        kind = rng.random()
+        if kind < 0.05:
+            cells.append(None)
+        elif kind < 0.08:
+            cells.append(rng.choice(["", " ", "John Smith\n", "Ann Lee", "Zoë Ünal", "no pii here"]))
+        elif kind < 0.3:
+            cells.append(rng.choice(values)())
+        else:
+            parts = []
+            for _ in range(rng.randrange(1, 4)):
+                parts += [rng.choice(words), rng.choice(values)(), rng.choice(words)]
+            cells.append(" ".join(p for p in parts if p) + rng.choice(["", ".", "\n", " x"]))
+    return cells
+
+
+@pytest.mark.parametrize("mode", ["cell", "column"])
+def test_find_many_agrees_with_find(mode: str) -> None:
+    cells = corpus(3, 1500)
+    for column in COLUMNS:
+        scanner = ColumnScanner(column, [*ALL, *CUSTOM], mode)  # type: ignore[arg-type]
+        expected = [[] if cell is None else scanner.find(cell) for cell in cells]
+        assert scanner.find_many(cells) == expected, column
+        # small batches take the per-cell path; the results must not depend on the batch size
+        small = cells[: VECTOR_MIN_CELLS - 1]
+        assert scanner.find_many(small) == expected[: len(small)], column
+
+
+def test_find_many_found_something() -> None:
+    """The corpus above is not trivially empty: each family of spans occurs in it."""
+    cells = corpus(3, 1500)
+    found = {s.entity for spans in ColumnScanner("notes", [*ALL, *CUSTOM], "cell").find_many(cells) for s in spans}
+    assert {"USA_SSN", "CREDIT_CARD", "PHONE_NUMBER", "IP_ADDRESS", "EMAIL", "MAC_ADDRESS", "BANK_ACCOUNT"} <= found
+    assert {"STAFF_CODE", "BADGE", "TICKET"} <= found
+
+
+def test_find_many_falls_back_without_utf8() -> None:
+    scanner = ColumnScanner("notes", ALL, "cell")
+    cells: list[str | None] = ["SSN 536-22-1234 \ud800", *["call (212) 555-0199"] * VECTOR_MIN_CELLS, None]
+    assert scanner.find_many(cells) == [[] if c is None else scanner.find(c) for c in cells]
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (
+            r"(?<![0-9A-Za-z])(?<![0-9][.,])[0-8][0-9]{2}-[0-9]{2}-[0-9]{4}(?![0-9A-Za-z])",
+            r"[0-8][0-9]{2}-[0-9]{2}-[0-9]{4}",
+        ),
+        (r"(?<![0-9A-Za-z:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}", r"[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}"),
+        (r"^[ \t]*[^0-9@(]{1,80}$", r"^[ \t]*[^0-9@(]{1,80}\n?$"),  # Python's $ also matches before a final \n
+        (r"a(?=[)])b", "ab"),  # a parenthesis inside a class does not end the lookahead
+        (r"\d{3}", None),  # Unicode digits in Python, ASCII in RE2
+        (r"\bx", None),
+        (r"(?i)abc", None),
+        (r"a{,3}", None),  # {0,3} in Python, a literal in RE2
+        (r"x(?=y)?", None),  # a quantified lookaround
+        (r"(?P<n>a)", None),
+        (r"a*+", None),  # possessive: RE2 does not compile it
+        (r"[[:alpha:]]", None),
+    ],
+)
+def test_relaxed_regex(regex: str, expected: str | None) -> None:
+    assert relaxed_regex(regex) == expected
+
+
+def test_relaxed_regex_is_a_superset_of_every_builtin_pattern() -> None:
+    patterns = [p.regex for e in [*ALL, *CUSTOM] for p in e.patterns]
+    relaxed = {p: relaxed_regex(p) for p in patterns}
+    assert [p for p, r in relaxed.items() if r is None] == [CUSTOM[1].patterns[0].regex]  # only the \d one
+    rng = random.Random(9)
+    alphabet = "0123456789abcdefABCDEFSTKX:-.@ ,()+/\n\tzé"
+    texts = ["ab-cd-ef-ab-cd-ef", "Ann Lee\n", "TK123456", "536-22-1234"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30))) for _ in range(2000)]
+    texts += [c for c in corpus(4, 500) if c is not None]
+    array = pa.array(texts, pa.string())
+    for pattern, loose in relaxed.items():
+        if loose is None:
+            continue
+        matched = pc.match_substring_regex(array, loose).to_pylist()
+        compiled = re.compile(pattern)
+        for text, hit in zip(texts, matched, strict=True):
+            if compiled.search(text):
+                assert hit, (pattern, text)
+
+
+@pytest.mark.parametrize("action", ["REDACT", "NULLIFY", "PARTIAL_REDACT", "DETECT"])
+def test_string_encoded_masker_agrees_with_the_struct_one(action: str) -> None:
+    plan = ActionPlan(parse_options({"detectionMode": "cell", "action": action}))
+    scanner = ColumnScanner("notes", ALL, "cell")
+    cells = corpus(5, 300)
+    struct = detect.cell_masker(scanner, plan, None).func(pd.Series(cells))  # type: ignore[attr-defined]
+    encoded = detect.cell_masker(scanner, plan, None, with_findings=False).func(  # type: ignore[attr-defined]
+        pd.Series(cells)
+    )
+    for cell, (changed, value, _found), code in zip(cells, struct.itertuples(index=False), encoded, strict=True):
+        if not changed:
+            assert code is None, cell
+        elif value is None:
+            assert code == detect.NULLIFIED, cell
+        else:
+            assert code == detect.CHANGED + value, cell
+    assert action == "DETECT" or struct["changed"].any()
