@@ -31,6 +31,8 @@ FIELD_ID_KEY = "parquet.field.id"  # StructField metadata Spark writes into the 
 WRITE_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.parquet.fieldId.write.enabled": "true",
+    # each task writes one kind of file: open writers per kind instead of sorting the rows by kind first
+    "spark.sql.maxConcurrentOutputFileWriters": "2",
 }
 KIND_COLUMN, DATA, DELETES = "_gf_file", "data", "deletes"  # one directory per kind of file
 UNSUITABLE_KEY_TYPES = ("FLOAT", "DOUBLE")  # Iceberg refuses them as identifier/equality fields
