@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from glueforge.delete_files import drop_dangling_equality_deletes
 from glueforge.errors import InputError, NotFoundError
 from glueforge.lakehouse import IDENTIFIER, TableName, check_identifier
 
@@ -188,10 +189,13 @@ def _erase_table(spark: SparkSession, table: TableName, column: str, value: str)
         spark.sql(f"DELETE FROM {table.sql} WHERE {predicate}")
         if int(spark.sql(f"SELECT count(*) FROM {table.sql}.delete_files").first()[0]):  # type: ignore[index]
             # merge-on-read: the old data file is still live (masked by a delete file); rewrite it away
+            # The rewritten files take the rewrite's own sequence number, so equality deletes (which hold key
+            # values, possibly the subject's) apply to nothing afterwards and can be dropped before the expiry.
             spark.sql(
                 f"CALL `{catalog}`.system.rewrite_data_files(table => '{qualified}', "
-                "options => map('delete-file-threshold', '1'))"
+                "options => map('delete-file-threshold', '1', 'use-starting-sequence-number', 'false'))"
             )
+            drop_dangling_equality_deletes(spark, table)
             outcome.rewrote_delete_files = True
     # Expire everything but the current snapshot, even with no matching rows: older snapshots may hold the subject.
     cutoff = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -9,11 +9,12 @@ unchanged: the compaction snapshot carries no watermark and the state is read fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from glueforge.delete_files import drop_dangling_equality_deletes
 from glueforge.errors import NotFoundError
 from glueforge.lakehouse import TableName, table_exists
-from transforms.incremental_jdbc_ingest.state import iceberg_table, snapshot_summary, target_lock
+from transforms.incremental_jdbc_ingest.state import snapshot_summary, target_lock
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -45,7 +46,7 @@ def compact(spark: SparkSession, table: TableName) -> dict[str, Any]:
             f"CALL `{catalog}`.system.rewrite_position_delete_files(table => '{table.namespace}.{table.table}', "
             "options => map('rewrite-all', 'true'))"
         ).collect()
-        _drop_dangling_equality_deletes(spark, table)
+        drop_dangling_equality_deletes(spark, table)
         after = snapshot_summary(spark, table)
     assert row is not None
     return {
@@ -56,37 +57,3 @@ def compact(spark: SparkSession, table: TableName) -> dict[str, Any]:
         "delete_files_after": int(after.get("total-delete-files", 0)),
         "records": int(after.get("total-records", 0)) - int(after.get("total-position-deletes", 0)),
     }
-
-
-def _drop_dangling_equality_deletes(spark: SparkSession, table: TableName) -> int:
-    """Remove the equality-delete files that apply to no live data file any more (an equality delete applies
-    to data files of a lower sequence number only). Iceberg's own dangling-delete cleanup skips unpartitioned
-    tables; returns how many were removed."""
-    loaded = iceberg_table(spark, table)
-    snapshot = loaded.currentSnapshot()
-    if snapshot is None:
-        return 0
-    jvm: Any = cast(Any, spark)._jvm
-    io, specs = loaded.io(), loaded.specs()
-    data_manifests = list(snapshot.dataManifests(io))
-    if not data_manifests:
-        return 0
-    oldest_data = min(int(m.minSequenceNumber()) for m in data_manifests)
-    dangling = []
-    for manifest in snapshot.deleteManifests(io):
-        reader = jvm.org.apache.iceberg.ManifestFiles.readDeleteManifest(manifest, io, specs)
-        try:
-            files = reader.iterator()
-            while files.hasNext():
-                file = files.next()
-                equality = str(file.content().name()) == "EQUALITY_DELETES"
-                if equality and int(file.dataSequenceNumber()) <= oldest_data:
-                    dangling.append(file.copy())  # the reader reuses its objects
-        finally:
-            reader.close()
-    if dangling:
-        rewrite = loaded.newRewrite().validateFromSnapshot(snapshot.snapshotId())
-        for file in dangling:
-            rewrite.deleteFile(file)
-        rewrite.commit()
-    return len(dangling)

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
+from glueforge.delete_files import java_table
 from glueforge.errors import ConcurrentRunError, InputError, SourceError
 from glueforge.lakehouse import TableName, table_exists
 
@@ -65,10 +66,7 @@ def summary_properties(
 
 def iceberg_table(spark: SparkSession, table: TableName) -> Any:
     """The Iceberg Java ``Table`` (fresh metadata): reading snapshots this way runs no Spark job."""
-    jvm: Any = cast(Any, spark)._jvm
-    loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, str(table))
-    loaded.refresh()
-    return loaded
+    return java_table(spark, table)
 
 
 def current_snapshot_id(spark: SparkSession, table: TableName) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -113,3 +113,35 @@ def test_bad_input_is_a_clear_error(lakehouse: Lakehouse, capsys: pytest.Capture
     with pytest.raises(SystemExit):
         main(["gdpr", "erase", "--subject-column", "id; drop", "--value", "1", "--warehouse", str(lakehouse.warehouse)])
     assert "not a valid subject column" in capsys.readouterr().err
+
+
+def test_erasure_also_removes_equality_deletes_that_hold_the_subject_key(lakehouse: Lakehouse) -> None:
+    # An ingest upsert leaves an equality-delete file holding the keys it replaced: after the erasure's
+    # rewrite it applies to nothing, and it must go too, or the subject's key outlives the erasure.
+    from glueforge.gdpr import erase_subject
+    from glueforge.lakehouse import TableName
+    from transforms.incremental_jdbc_ingest.upsert import upsert
+    from transforms.incremental_jdbc_ingest.writer import TABLE_PROPERTIES
+
+    spark = lakehouse.spark
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS bronze")
+    spark.sql(
+        f"CREATE TABLE bronze.people (email string, name string) USING iceberg TBLPROPERTIES ({TABLE_PROPERTIES})"
+    )
+    spark.sql("INSERT INTO bronze.people VALUES ('ann@x.test', 'Ann'), ('bob@x.test', 'Bob'), ('cy@x.test', 'Cy')")
+    renamed = spark.createDataFrame([("ann@x.test", "Ann B."), ("cy@x.test", "Cy D.")], "email string, name string")
+    upsert(spark, TableName.parse("bronze.people"), renamed, ("email",), {}, None)
+    assert equality_delete_files(spark, "bronze.people") >= 1
+
+    report = erase_subject(spark, "email", "ann@x.test", tables="bronze.people")
+    assert report.verified and report.rows_deleted == 1
+    assert parquet_files_with_value(lakehouse.warehouse, "email", "ann@x.test")[1] == []
+    assert sorted(tuple(r) for r in spark.table("bronze.people").collect()) == [
+        ("bob@x.test", "Bob"),
+        ("cy@x.test", "Cy D."),
+    ]
+    assert equality_delete_files(spark, "bronze.people") == 0
+
+
+def equality_delete_files(spark: Any, table: str) -> int:
+    return int(spark.sql(f"SELECT count(*) FROM {table}.delete_files WHERE content = 2").first()[0])

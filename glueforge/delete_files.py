@@ -1,0 +1,57 @@
+"""Iceberg delete-file housekeeping shared by ingest compaction and GDPR erasure.
+
+Equality-delete files (written by ingest's upserts) hold the key values of the rows they delete. After
+``rewrite_data_files`` gives every live data file a sequence number above theirs they apply to nothing, but
+Iceberg keeps them live in unpartitioned tables (its dangling-delete cleanup skips those), so their values would
+outlive a compaction or an erasure. ``drop_dangling_equality_deletes`` removes them in one commit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from glueforge.lakehouse import TableName
+
+
+def java_table(spark: SparkSession, table: TableName | str) -> Any:
+    """The Iceberg Java ``Table`` behind a Spark table name, with fresh metadata."""
+    jvm: Any = cast(Any, spark)._jvm
+    loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(table))
+    loaded.refresh()
+    return loaded
+
+
+def drop_dangling_equality_deletes(spark: SparkSession, table: TableName | str) -> int:
+    """Remove the equality-delete files that apply to no live data file any more (an equality delete applies
+    to data files of a lower sequence number only); returns how many were removed."""
+    loaded = java_table(spark, table)
+    snapshot = loaded.currentSnapshot()
+    if snapshot is None:
+        return 0
+    jvm: Any = cast(Any, spark)._jvm
+    io, specs = loaded.io(), loaded.specs()
+    data_manifests = list(snapshot.dataManifests(io))
+    if not data_manifests:
+        return 0
+    oldest_data = min(int(m.minSequenceNumber()) for m in data_manifests)
+    dangling = []
+    for manifest in snapshot.deleteManifests(io):
+        reader = jvm.org.apache.iceberg.ManifestFiles.readDeleteManifest(manifest, io, specs)
+        try:
+            files = reader.iterator()
+            while files.hasNext():
+                file = files.next()
+                equality = str(file.content().name()) == "EQUALITY_DELETES"
+                if equality and int(file.dataSequenceNumber()) <= oldest_data:
+                    dangling.append(file.copy())  # the reader reuses its objects
+        finally:
+            reader.close()
+    if dangling:
+        rewrite = loaded.newRewrite().validateFromSnapshot(snapshot.snapshotId())
+        for file in dangling:
+            rewrite.deleteFile(file)
+        rewrite.commit()
+    return len(dangling)
