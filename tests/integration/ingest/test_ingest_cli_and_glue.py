@@ -113,3 +113,35 @@ def test_transform_runs_in_a_glue_style_script(sqlite_db: Any, lakehouse: Any) -
     run_script(Path(__file__).parent / "scripts" / "ingest_studio_job.py", args, settings=settings)
     rows = lakehouse.spark.sql("SELECT customer_id FROM bronze.glue_customers").collect()
     assert sorted(r.customer_id for r in rows) == list(range(1, 9))
+
+
+def test_cli_upsert_strategy_flag_chooses_the_write_plan(sqlite_db: Any, tmp_path: Path, spark: Any) -> None:
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from glueforge.cli.ingest import ingest as ingest_command
+
+    path = _source(sqlite_db, 10)
+    warehouse = tmp_path / "wh"
+    base = ["--url", sqlite_db.jdbc_url, "--table", "customers", "--cursor", "updated_at", "--primary-key"]
+    base += ["customer_id", "--target", "bronze.flagged", "--warehouse", str(warehouse), "--quiet"]
+    runner = CliRunner()
+
+    def run(*extra: str) -> tuple[int, str]:
+        result = runner.invoke(ingest_command, [*base, *extra])
+        return result.exit_code, result.output
+
+    assert run()[0] == 0
+    for strategy, expected in (("merge", ("merge_matched", 1, 1)), ("equality_delete", ("equality_delete", None, 1))):
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "UPDATE customers SET city = ?, updated_at = datetime(updated_at, '+1 year') WHERE customer_id = 3",
+                (strategy,),
+            )
+        code, output = run("--upsert-strategy", strategy)
+        assert code == 0, output
+        summary = json.loads(output.strip().splitlines()[-1])
+        assert (summary["write_plan"], summary["updated"], summary["upserted"]) == expected
+    code, output = run("--upsert-strategy", "fastest")
+    assert code == 2 and "'fastest' is not one of" in output
