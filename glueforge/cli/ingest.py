@@ -73,6 +73,12 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     default=None,
     help="equality_delete: no target scan; merge: exact inserted/updated counts [default: auto].",
 )
+@click.option(
+    "--compact-after-delete-files",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Compact the target when a run leaves at least N delete files (0 = never).",
+)
 @click.option("--delete-handling", type=click.Choice(["ignore", "soft_delete"]), default=None)
 @click.option("--soft-delete-column", help="Source flag column: true = delete the row from the target.")
 @click.option("--state-store", type=click.Choice(["iceberg", "dynamodb", "file"]), default=None)

@@ -17,6 +17,7 @@ from glueforge.errors import ConcurrentRunError, InputError
 from glueforge.lakehouse import table_exists
 from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
 from transforms.incremental_jdbc_ingest.connection import resolve_source
+from transforms.incremental_jdbc_ingest.maintenance import compact_locked
 from transforms.incremental_jdbc_ingest.options import IngestOptions
 from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, SourceShape, translate
 from transforms.incremental_jdbc_ingest.state import (
@@ -173,6 +174,11 @@ def run_ingest(
         store = external_store(options.state_store, options.state_location)
         if store is not None and summary.watermark_after and summary.status != "no_change":
             store.save(options.key, summary.watermark_after, run_id, state.watermark)
+        if options.compact_after_delete_files and summary.status == "committed":
+            deletes = int(snapshot_summary(spark, target).get("total-delete-files", 0))
+            if deletes >= options.compact_after_delete_files:
+                summary.compaction = compact_locked(spark, target)  # still under this run's lock
+                clock.lap("compact")
 
     if options.output == "target":
         result_df = spark.table(target.sql)

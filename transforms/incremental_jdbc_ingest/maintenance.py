@@ -32,22 +32,27 @@ def compact(spark: SparkSession, table: TableName) -> dict[str, Any]:
     """Rewrite the data files that have deletes; returns the file counts before and after."""
     if not table_exists(spark, table):
         raise NotFoundError(f"target {table} does not exist", where="compact")
+    with target_lock(spark, table):  # no ingest run of this machine commits meanwhile
+        return compact_locked(spark, table)
+
+
+def compact_locked(spark: SparkSession, table: TableName) -> dict[str, Any]:
+    """``compact`` for a caller that already holds the target's lock (an ingest run compacting after itself)."""
     catalog = table.catalog or spark.catalog.currentCatalog()
     options = ", ".join(f"'{key}', '{value}'" for key, value in REWRITE_OPTIONS.items())
-    with target_lock(spark, table):  # no ingest run of this machine commits meanwhile
-        before = snapshot_summary(spark, table)
-        row = spark.sql(
-            f"CALL `{catalog}`.system.rewrite_data_files(table => '{table.namespace}.{table.table}', "
-            f"options => map({options}))"
-        ).first()
-        # The rewritten data files' delete files still count as live until rewritten themselves; rewriting them
-        # drops every position that no longer points at a live data file.
-        spark.sql(
-            f"CALL `{catalog}`.system.rewrite_position_delete_files(table => '{table.namespace}.{table.table}', "
-            "options => map('rewrite-all', 'true'))"
-        ).collect()
-        drop_dangling_equality_deletes(spark, table)
-        after = snapshot_summary(spark, table)
+    before = snapshot_summary(spark, table)
+    row = spark.sql(
+        f"CALL `{catalog}`.system.rewrite_data_files(table => '{table.namespace}.{table.table}', "
+        f"options => map({options}))"
+    ).first()
+    # The rewritten data files' delete files still count as live until rewritten themselves; rewriting them
+    # drops every position that no longer points at a live data file.
+    spark.sql(
+        f"CALL `{catalog}`.system.rewrite_position_delete_files(table => '{table.namespace}.{table.table}', "
+        "options => map('rewrite-all', 'true'))"
+    ).collect()
+    drop_dangling_equality_deletes(spark, table)
+    after = snapshot_summary(spark, table)
     assert row is not None
     return {
         "target": str(table),

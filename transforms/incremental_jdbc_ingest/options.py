@@ -45,6 +45,9 @@ class IngestOptions(BaseModel):
     """How key upserts reach the target: ``equality_delete`` (no target scan; Iceberg v2 unpartitioned
     merge-on-read targets), ``merge`` (SQL MERGE, exact inserted/updated counts), ``auto`` (the first when the
     target allows it)."""
+    compact_after_delete_files: int = Field(default=0, ge=0)
+    """Compact the target at the end of a run whose commit leaves at least this many delete files (0 = never;
+    ``glueforge ingest compact`` does the same on demand)."""
     delete_handling: Literal["ignore", "soft_delete"] = "ignore"
     soft_delete_column: str | None = None
     state_store: Literal["iceberg", "dynamodb", "file"] = "iceberg"

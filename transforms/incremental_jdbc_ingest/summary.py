@@ -31,6 +31,7 @@ class RunSummary:
     write_plan: str = ""  # append | merge | merge_matched | equality_delete | soft_delete_merge | none
     added_columns: list[str] = field(default_factory=list)
     snapshot_id: int | None = None
+    compaction: dict[str, Any] | None = None  # what the compaction at the end of the run did (when it ran)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 

@@ -64,3 +64,35 @@ def test_compacting_a_missing_target_is_a_clear_error(lakehouse: Any) -> None:
     )
     assert result.exit_code != 0
     assert "bronze.nope does not exist" in str(result.exception)
+
+
+def test_a_run_compacts_after_itself_once_the_delete_files_reach_the_threshold(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("events")
+    target = "bronze.pg_events_autocompact"
+    make_events(pg_source, table, 40)
+    params = {
+        "table": table,
+        "cursor_column": "updated_at",
+        "primary_keys": "id",
+        "target_table": target,
+        "compact_after_delete_files": 2,
+    }
+    run_ingest(postgres_db, **params)
+    spark = lakehouse.spark
+    outcomes = []
+    for month in (2, 3):
+        pg_source.run(
+            f"UPDATE {table} SET note = 'm{month}', updated_at = TIMESTAMPTZ '2026-0{month}-01 00:00:00+00' "
+            f"+ id * interval '1 second' WHERE id % 4 = {month}"
+        )
+        outcomes.append(run_ingest(postgres_db, **params).summary)
+        if month == 2:  # one equality-delete file: below the threshold, nothing compacted
+            assert outcomes[0].compaction is None and delete_files(spark, target) == 1
+    second = outcomes[1]
+    assert second.compaction is not None and second.compaction["delete_files_after"] == 0
+    assert "compact" in second.stage_seconds and delete_files(spark, target) == 0
+    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+    after = run_ingest(postgres_db, **params).summary  # the watermark survived the compaction
+    assert after.watermark_before == second.watermark_after and after.status == "no_change"
