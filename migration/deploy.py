@@ -2,9 +2,11 @@
 
 Per job: upload its script, then ``GetJob`` -> ``UpdateJob`` (whole DAG resent) or ``CreateJob``; a
 ``CreateJob`` that meets ``AlreadyExistsException`` (a retried create that had succeeded) becomes an
-update, so retries never duplicate a job. The script is uploaded before the job exists, and a job is
-created in one API call, so a failure never leaves a half-created job. Throttling is absorbed by
-botocore's adaptive retry mode (client-side rate limiting + exponential backoff).
+update, so retries never duplicate a job. ``UpdateJob`` cannot change tags: an updated job's tags are
+compared with ours (``GetTags``) and ours are added or corrected (``TagResource``); others' tags stay.
+The script is uploaded before the job exists, and a job is created in one API call, so a failure never
+leaves a half-created job. Throttling is absorbed by botocore's adaptive retry mode (client-side rate
+limiting + exponential backoff).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ class DeployTarget:
     script_bucket: str
     transforms_bucket: str
     dry_run: bool = False
+    account: str | None = None  # for the job ARNs that tags need; default: the role ARN's account, else STS
 
 
 @dataclass
 class DeployOutcome:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    tags_updated: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     uploaded: list[str] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)
@@ -52,6 +56,7 @@ class DeployOutcome:
         return {
             "created": len(self.created),
             "updated": len(self.updated),
+            "tags_updated": len(self.tags_updated),
             "failed": dict(sorted(self.failed.items())),
             "uploaded": len(self.uploaded),
             "planned": len(self.planned),
@@ -78,8 +83,36 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def upsert_job(glue: Any, request: dict[str, Any]) -> str:
-    """``created`` or ``updated``; idempotent under retries and re-runs."""
+def account_of_role(role: str) -> str | None:
+    """The account id in an IAM role ARN (``arn:aws:iam::123456789012:role/name``); ``None`` for a bare name."""
+    parts = role.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" and parts[4].isdigit() else None
+
+
+def job_arn(glue: Any, account: str, name: str) -> str:
+    return f"arn:{glue.meta.partition}:glue:{glue.meta.region_name}:{account}:job/{name}"
+
+
+def sync_tags(glue: Any, arn: str, wanted: dict[str, str]) -> bool:
+    """Add or correct our tags on an existing job (others' tags stay); True when something changed."""
+    current = glue.get_tags(ResourceArn=arn).get("Tags", {})
+    changed = {key: value for key, value in wanted.items() if current.get(key) != value}
+    if changed:
+        glue.tag_resource(ResourceArn=arn, TagsToAdd=changed)
+    return bool(changed)
+
+
+def upsert_job(glue: Any, request: dict[str, Any], arn: str | None = None) -> str:
+    """``created``, ``updated`` or ``updated+tags``; idempotent under retries and re-runs. ``arn``: the job's
+    ARN, to bring an updated job's tags in line with the request's (no ARN: tags are left as they are)."""
+    outcome = _create_or_update(glue, request)
+    tags = request.get("Tags") or {}
+    if outcome == "updated" and arn is not None and tags and sync_tags(glue, arn, tags):
+        return "updated+tags"
+    return outcome
+
+
+def _create_or_update(glue: Any, request: dict[str, Any]) -> str:
     name = request["Name"]
     try:
         glue.get_job(JobName=name)
@@ -139,7 +172,11 @@ def deploy_requests(
             script_uri = request["Command"]["ScriptLocation"]
             bucket, key = script_uri.removeprefix("s3://").split("/", 1)
             s3.put_object(Bucket=bucket, Key=key, Body=scripts[name].encode("utf-8"))
-            outcome.record(upsert_job(glue, request), name)
+            account = target.account or account_of_role(str(request.get("Role", "")))
+            result = upsert_job(glue, request, job_arn(glue, account, name) if account else None)
+            outcome.record(result.removesuffix("+tags"), name)
+            if result.endswith("+tags"):
+                outcome.record("tags_updated", name)
         except (ClientError, BotoCoreError, KeyError) as exc:
             outcome.record("failed", name, str(exc))
 
@@ -162,4 +199,12 @@ def deploy_results(
     scripts = {r.job_name: (out / "scripts" / f"{r.job_name}.py").read_text(encoding="utf-8") for r in migrated}
     transforms = {t for r in migrated for t in r.custom_transforms}
     glue, s3 = clients or make_clients(target.region, concurrency)
+    if clients is None and target.account is None and requests and account_of_role(requests[0].get("Role", "")) is None:
+        from dataclasses import replace
+
+        import boto3
+
+        # a bare role name: the caller's own account is the one the jobs are created in
+        account = boto3.client("sts", region_name=target.region).get_caller_identity()["Account"]
+        target = replace(target, account=str(account))
     return deploy_requests(requests, scripts, target, glue=glue, s3=s3, concurrency=concurrency, transforms=transforms)

@@ -11,7 +11,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from migration.deploy import DeployTarget, deploy_requests, retry_config, upsert_job
+from migration.deploy import DeployTarget, account_of_role, deploy_requests, retry_config, upsert_job
 from migration.job_request import update_job_request
 
 REQUEST: dict[str, Any] = {
@@ -56,6 +56,37 @@ def test_updates_an_existing_job_with_the_whole_dag() -> None:
     assert "Tags" not in update_job_request(REQUEST)["JobUpdate"]
 
 
+ARN = "arn:aws:glue:eu-west-1:123456789012:job/job_a"
+
+
+def test_an_update_brings_our_tags_in_line_and_keeps_other_tags() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_response("get_job", {"Job": {"Name": "job_a"}})
+        stub.add_response("update_job", {"JobName": "job_a"})
+        stub.add_response("get_tags", {"Tags": {"edls:job_id": "0", "owner": "team-x"}}, {"ResourceArn": ARN})
+        stub.add_response("tag_resource", {}, {"ResourceArn": ARN, "TagsToAdd": {"edls:job_id": "1"}})
+        assert upsert_job(glue, REQUEST, ARN) == "updated+tags"
+        stub.assert_no_pending_responses()
+
+
+def test_tags_already_right_are_not_rewritten() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:  # a tag_resource call would fail: none is stubbed
+        stub.add_response("get_job", {"Job": {"Name": "job_a"}})
+        stub.add_response("update_job", {"JobName": "job_a"})
+        stub.add_response("get_tags", {"Tags": {"edls:job_id": "1", "owner": "team-x"}}, {"ResourceArn": ARN})
+        assert upsert_job(glue, REQUEST, ARN) == "updated"
+        stub.assert_no_pending_responses()
+
+
+def test_account_of_role() -> None:
+    assert account_of_role("arn:aws:iam::123456789012:role/glue-jobs") == "123456789012"
+    assert account_of_role("arn:aws-cn:iam::123456789012:role/path/glue") == "123456789012"
+    assert account_of_role("GlueforgeMigratedJobRole") is None
+    assert account_of_role("arn:aws:iam::not-an-account:role/x") is None
+
+
 def test_already_exists_race_becomes_an_update() -> None:
     glue = glue_client()
     with Stubber(glue) as stub:
@@ -88,6 +119,7 @@ class FakeGlue:
         self.calls = 0
         self.throttled = 0
         self.throttle_every = throttle_every
+        self.tag_writes = 0
         self.lock = threading.Lock()
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse:
@@ -111,6 +143,13 @@ class FakeGlue:
             if operation == "UpdateJob":
                 self.jobs[body["JobName"]].update(body["JobUpdate"])
                 return _response(200, {"JobName": body["JobName"]})
+            if operation in ("GetTags", "TagResource"):
+                name = body["ResourceArn"].rsplit("job/", 1)[1]
+                tags = self.jobs[name].setdefault("Tags", {})
+                if operation == "TagResource":
+                    tags.update(body["TagsToAdd"])
+                    self.tag_writes += 1
+                return _response(200, {"Tags": tags} if operation == "GetTags" else {})
         return _response(400, {"__type": "InvalidInputException", "message": operation})
 
 
@@ -187,3 +226,25 @@ def test_deploy_results_from_written_files(tmp_path: Any, monkeypatch: Any) -> N
     assert {j["JobMode"] for j in endpoint.jobs.values()} == {"VISUAL"}
     uploaded = " ".join(outcome.uploaded)
     assert "transforms/detect_pii.py" in uploaded and "transforms/incremental_jdbc_ingest.json" in uploaded
+
+
+def test_a_redeploy_updates_changed_tags_under_throttling(monkeypatch: Any) -> None:
+    import botocore.retries.standard as standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    endpoint = FakeGlue(throttle_every=4)
+    glue, s3 = fake_clients(endpoint, 2, mode="standard")
+    target = DeployTarget(
+        region="eu-west-1", script_bucket="bucket", transforms_bucket="bucket", account="123456789012"
+    )
+    requests = [{**REQUEST, "Name": f"job_{i}", "Tags": {"edls:tenant": "a"}} for i in range(6)]
+    scripts = {r["Name"]: "print(1)\n" for r in requests}
+    assert len(deploy_requests(requests, scripts, target, glue=glue, s3=s3, concurrency=2).created) == 6
+    endpoint.jobs["job_0"]["Tags"]["owner"] = "team-x"  # added by someone else
+    unchanged = deploy_requests(requests, scripts, target, glue=glue, s3=s3, concurrency=2)
+    assert (len(unchanged.updated), unchanged.tags_updated, endpoint.tag_writes) == (6, [], 0)
+    moved = [{**r, "Tags": {"edls:tenant": "b"}} for r in requests]
+    outcome = deploy_requests(moved, scripts, target, glue=glue, s3=s3, concurrency=2)
+    assert outcome.failed == {} and sorted(outcome.tags_updated) == sorted(r["Name"] for r in requests)
+    assert endpoint.jobs["job_0"]["Tags"] == {"edls:tenant": "b", "owner": "team-x"}
+    assert {j["Tags"]["edls:tenant"] for j in endpoint.jobs.values()} == {"b"}
