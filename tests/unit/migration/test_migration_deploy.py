@@ -248,3 +248,42 @@ def test_a_redeploy_updates_changed_tags_under_throttling(monkeypatch: Any) -> N
     assert outcome.failed == {} and sorted(outcome.tags_updated) == sorted(r["Name"] for r in requests)
     assert endpoint.jobs["job_0"]["Tags"] == {"edls:tenant": "b", "owner": "team-x"}
     assert {j["Tags"]["edls:tenant"] for j in endpoint.jobs.values()} == {"b"}
+
+
+def test_deploy_with_a_bare_role_name_asks_sts_for_the_account(tmp_path: Any, monkeypatch: Any) -> None:
+    import botocore.retries.standard as standard
+
+    from migration import deploy as deploy_module
+    from migration.deploy import deploy_results
+    from migration.options import MigrationOptions
+    from migration.outputs import migrate_to_dir
+    from migration.reader import read_metadata
+    from migration.sample import build_sqlite
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    db = build_sqlite(tmp_path / "edls.db")
+    results = migrate_to_dir(read_metadata(f"sqlite:///{db}"), tmp_path / "out", MigrationOptions(), svg=False)
+    endpoint = FakeGlue(throttle_every=0)
+    glue, s3 = fake_clients(endpoint, 2, mode="standard")
+    sts = boto3.client("sts", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
+    made: list[str] = []
+
+    def client(service: str, **_: Any) -> Any:
+        made.append(service)
+        return {"glue": glue, "s3": s3, "sts": sts}[service]
+
+    monkeypatch.setattr(boto3, "client", client)
+    with Stubber(sts) as stub:
+        identity = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/ci", "UserId": "AID"}
+        stub.add_response("get_caller_identity", identity)
+        first = deploy_results(results, tmp_path / "out", TARGET, concurrency=2)
+        stub.assert_no_pending_responses()
+    assert first.failed == {} and len(first.created) == 3 and made.count("sts") == 1
+    assert MigrationOptions().role == "GlueforgeMigratedJobRole" and deploy_module.account_of_role("x") is None
+    for job in endpoint.jobs.values():
+        job["Tags"]["migrated-by"] = "someone-else"
+    with Stubber(sts) as stub:
+        stub.add_response("get_caller_identity", identity)
+        again = deploy_results(results, tmp_path / "out", TARGET, concurrency=2)
+    assert sorted(again.tags_updated) == sorted(first.created)
+    assert {j["Tags"]["migrated-by"] for j in endpoint.jobs.values()} == {"glueforge"}
