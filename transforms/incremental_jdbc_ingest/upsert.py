@@ -105,20 +105,23 @@ def upsert(
         delta = loaded.newRowDelta()
         data_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DATA}")
         delete_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DELETES}")
-        for path in data_paths:
+
+        def described(builder: Any, path: str) -> Any:
+            """A data or delete file's entry: path, size and column metrics from its Parquet footer."""
             source = io.newInputFile(path)
             metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
-            builder = jvm.org.apache.iceberg.DataFiles.builder(spec).withPath(path).withFormat(parquet)
-            delta.addRows(builder.withFileSizeInBytes(source.getLength()).withMetrics(metrics).build())
+            return (
+                builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength()).withMetrics(metrics)
+            )
+
+        for path in data_paths:
+            delta.addRows(described(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
         equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
         for index, key in enumerate(keys):
             equality_ids[index] = ids[key.lower()]
         for path in delete_paths:
-            source = io.newInputFile(path)
-            metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
-            builder = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
-            builder = builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength())
-            delta.addDeletes(builder.withMetrics(metrics).build())
+            deletes = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
+            delta.addDeletes(described(deletes, path).build())
         for name, value in properties.items():
             delta.set(name, value)
         if start_snapshot is not None:
@@ -130,6 +133,9 @@ def upsert(
         try:
             delta.commit()
         except Exception as exc:
+            if "CommitStateUnknownException" in str(exc):
+                committed = True  # the commit may have landed: its files must stay (orphans at worst)
+                raise
             if any(name in str(exc) for name in _CONFLICT_CLASSES):
                 raise ConcurrentRunError(
                     "another writer committed to the target during this run; nothing was committed by this run, "
