@@ -67,7 +67,7 @@ def create_warmup_source(table: str) -> None:
         conn.execute(f"INSERT INTO {WARMUP_TABLE} SELECT * FROM {table} WHERE id <= 20000")
 
 
-def ingest_table(spark: Any, table: str, target: str) -> Any:
+def ingest_table(spark: Any, table: str, target: str, upsert_strategy: str = "auto") -> Any:
     """One incremental batch of the bench's table shape (the run summary)."""
     from transforms.incremental_jdbc_ingest import ingest
 
@@ -79,6 +79,7 @@ def ingest_table(spark: Any, table: str, target: str) -> Any:
         cursor_column="updated_at",
         primary_keys="id",
         target_table=target,
+        upsert_strategy=upsert_strategy,
     ).summary
 
 
@@ -122,7 +123,9 @@ def copy_rate(table: str) -> dict[str, Any]:
 
 
 # --- workers (run in a subprocess each) -------------------------------------------------------------------------
-def worker(case: str, table: str, warehouse: str, memory: str, target: str, warm: bool) -> dict[str, Any]:
+def worker(
+    case: str, table: str, warehouse: str, memory: str, target: str, warm: bool, upsert_strategy: str = "auto"
+) -> dict[str, Any]:
     from glueforge.session import get_spark
     from glueforge.settings import load_settings
 
@@ -141,7 +144,7 @@ def worker(case: str, table: str, warehouse: str, memory: str, target: str, warm
         df.writeTo(target).using("iceberg").createOrReplace()
         result["rows"] = spark.table(target).count()
     else:
-        summary = ingest_table(spark, table, target)
+        summary = ingest_table(spark, table, target, upsert_strategy)
         result["rows"] = summary.rows_read
         result["summary"] = summary.as_dict()
     result["session_seconds"] = round(session_seconds, 2)
@@ -184,10 +187,12 @@ def run_case(
     target: str,
     memory: str = DRIVER_MEMORY,
     warm: bool = False,
+    upsert_strategy: str = "auto",
 ) -> dict[str, Any]:
     started = time.perf_counter()
     command = [sys.executable, "-m", "bench.ingest_bench", "--worker", case, "--table", table]
     command += ["--warehouse", warehouse, "--memory", memory, "--target", target]
+    command += ["--upsert-strategy", upsert_strategy]
     process = subprocess.Popen(
         [*command, "--warm"] if warm else command,
         stdout=subprocess.PIPE,
@@ -245,9 +250,14 @@ def main() -> int:
     parser.add_argument("--memory", default=DRIVER_MEMORY, help=argparse.SUPPRESS)
     parser.add_argument("--target", default="bench.ours", help=argparse.SUPPRESS)
     parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--upsert-strategy", default="auto", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-merge", action="store_true", help="skip the 1%% runs' MERGE baseline")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.table, args.warehouse, args.memory, args.target, args.warm)))
+        outcome = worker(
+            args.worker, args.table, args.warehouse, args.memory, args.target, args.warm, args.upsert_strategy
+        )
+        print(json.dumps(outcome))
         return 0
 
     warehouse = args.warehouse or tempfile.mkdtemp(prefix="gf-ingest-bench-")
@@ -268,9 +278,15 @@ def main() -> int:
         case("naive_2g", "naive", target="bench.naive_2g", memory=NAIVE_FINISHING_MEMORY)
     case("full", "ours", target="bench.ours")
     case("full_warm", "ours", target="bench.ours_warm", warm=True)
+    if not args.skip_merge:  # the same full loads again, for the 1% runs' MERGE baseline (untimed here)
+        case("full_for_merge", "ours", target="bench.ours_merge")
+        case("full_for_merge_warm", "ours", target="bench.ours_merge_warm", warm=True)
     results["changed_rows"] = change_one_percent(args.table)
     case("incremental", "ours", target="bench.ours")
     case("incremental_warm", "ours", target="bench.ours_warm", warm=True)
+    if not args.skip_merge:  # baseline: the same 1% batch through a SQL MERGE (session 2's write path)
+        case("incremental_merge", "ours", target="bench.ours_merge", upsert_strategy="merge")
+        case("incremental_merge_warm", "ours", target="bench.ours_merge_warm", warm=True, upsert_strategy="merge")
     case("no_change", "ours", target="bench.ours")
     case("no_change_warm", "ours", target="bench.ours_warm", warm=True)
     results["load_average_end"] = os.getloadavg()
@@ -297,6 +313,10 @@ def main() -> int:
                 ratios[f"{name}{suffix}_vs_full_time"] = round(
                     results[f"{name}{suffix}"]["work_seconds"] / full["work_seconds"], 3
                 )
+    for suffix in ("", "_warm"):
+        merged, upserted = results.get(f"incremental_merge{suffix}", {}), results[f"incremental{suffix}"]
+        if merged.get("ok") and upserted.get("ok"):
+            ratios[f"incremental{suffix}_vs_merge_time"] = round(upserted["work_seconds"] / merged["work_seconds"], 3)
     for name in ("naive", "naive_2g", "full", "incremental", "no_change", "full_warm", "incremental_warm"):
         if name in results:
             ratios[f"{name}_peak_rss_mib"] = results[name]["peak_rss_mib"]

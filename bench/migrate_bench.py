@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from migration.generator import generate
 
@@ -113,13 +113,13 @@ class ThrottlingGlue:
         return True
 
     def __call__(self, request: Any, **_: Any) -> Any:
-        from botocore.awsrequest import AWSResponse
+        from botocore.awsrequest import AWSResponse, HTTPHeaders
 
         operation = request.headers["X-Amz-Target"].decode().split(".")[-1]
         body = json.loads(request.body or b"{}")
 
         def reply(status: int, payload: dict[str, Any]) -> AWSResponse:
-            return AWSResponse("https://glue", status, {}, _Raw(json.dumps(payload).encode()))
+            return AWSResponse("https://glue", status, HTTPHeaders(), _Raw(json.dumps(payload).encode()))
 
         with self.lock:
             self.calls += 1
@@ -150,7 +150,7 @@ class _Raw:
 
 def bench_deploy(out: Path, limit: int, rate: float, throttle_share: float, concurrency: int) -> dict[str, Any]:
     import boto3
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     from migration.deploy import DeployTarget, deploy_requests, retry_config
 
@@ -173,7 +173,10 @@ def bench_deploy(out: Path, limit: int, rate: float, throttle_share: float, conc
     )
     glue.meta.events.register("before-send.glue", endpoint)
     s3 = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="y")
-    s3.meta.events.register("before-send.s3", lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(b"")))
+    s3.meta.events.register(
+        "before-send.s3",
+        cast(Any, lambda request, **_: AWSResponse(request.url, 200, HTTPHeaders(), _Raw(b""))),
+    )
     target = DeployTarget("eu-west-1", "glueforge-glue-assets", "glueforge-glue-assets")
     runs = []
     for _ in range(2):  # first run creates, second run (same requests) must only update
