@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glueforge.delete_files import drop_dangling_equality_deletes
+from glueforge.delete_files import drop_dangling_equality_deletes, java_table
 from glueforge.errors import InputError, NotFoundError
 from glueforge.lakehouse import IDENTIFIER, TableName, check_identifier
 
@@ -223,7 +223,7 @@ def _remove_orphans_now(spark: SparkSession, qualified: str) -> int:
     """Iceberg's DeleteOrphanFiles action with ``olderThan`` = now (the procedure enforces >= 24 hours)."""
     jvm = spark.sparkContext._jvm
     jspark = spark._jsparkSession
-    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(jspark, qualified)  # type: ignore[union-attr]
+    table = java_table(spark, qualified)
     now_ms = int(datetime.now(UTC).timestamp() * 1000) + 1000
     actions = jvm.org.apache.iceberg.spark.actions.SparkActions.get(jspark)  # type: ignore[union-attr]
     result = actions.deleteOrphanFiles(table).olderThan(now_ms).execute()

@@ -14,14 +14,12 @@ Readers apply the equality deletes until ``glueforge ingest compact`` folds them
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from glueforge.errors import ConcurrentRunError
 from glueforge.lakehouse import TableName, quote
 from transforms.incremental_jdbc_ingest.state import iceberg_table
+from transforms.incremental_jdbc_ingest.writer import conflict_error, is_conflict, session_conf
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -36,7 +34,6 @@ WRITE_CONF = {
 }
 KIND_COLUMN, DATA, DELETES = "_gf_file", "data", "deletes"  # one directory per kind of file
 UNSUITABLE_KEY_TYPES = ("FLOAT", "DOUBLE")  # Iceberg refuses them as identifier/equality fields
-_CONFLICT_CLASSES = ("ValidationException", "CommitFailedException")
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,7 @@ def upsert(
     ids = field_ids(jvm, schema)
     committed = False
     try:
-        with _conf(spark, WRITE_CONF):
+        with session_conf(spark, WRITE_CONF):
             _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option("compression", codec).parquet(
                 staging
             )
@@ -136,12 +133,8 @@ def upsert(
             if "CommitStateUnknownException" in str(exc):
                 committed = True  # the commit may have landed: its files must stay (orphans at worst)
                 raise
-            if any(name in str(exc) for name in _CONFLICT_CLASSES):
-                raise ConcurrentRunError(
-                    "another writer committed to the target during this run; nothing was committed by this run, "
-                    "re-run it",
-                    where=str(table),
-                ) from None
+            if is_conflict(exc):
+                raise conflict_error(table) from None
             raise
         committed = True
         snapshot_id = int(loaded.currentSnapshot().snapshotId())
@@ -189,21 +182,6 @@ def field_ids(jvm: Any, schema: Any) -> dict[str, int]:
 
     rendered = json.loads(str(jvm.org.apache.iceberg.SchemaParser.toJson(schema)))
     return {field["name"].lower(): int(field["id"]) for field in rendered["fields"]}
-
-
-@contextmanager
-def _conf(spark: SparkSession, values: dict[str, str]) -> Iterator[None]:
-    previous: dict[str, str | None] = {key: spark.conf.get(key, None) for key in values}
-    for key, value in values.items():
-        spark.conf.set(key, value)
-    try:
-        yield
-    finally:
-        for key, old in previous.items():
-            if old is None:
-                spark.conf.unset(key)
-            else:
-                spark.conf.set(key, old)
 
 
 class _Files:

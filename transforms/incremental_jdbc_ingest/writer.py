@@ -66,17 +66,19 @@ PREFER_SORT_MERGE_JOIN = "spark.sql.join.preferSortMergeJoin"
 
 
 @contextmanager
-def _session_conf(spark: SparkSession, key: str, value: str) -> Iterator[None]:
-    """Set one SQL conf for the statements run inside the block, then restore it."""
-    previous = spark.conf.get(key, None)
-    spark.conf.set(key, value)
+def session_conf(spark: SparkSession, values: dict[str, str]) -> Iterator[None]:
+    """Set SQL confs for the statements run inside the block, then restore them."""
+    previous: dict[str, str | None] = {key: spark.conf.get(key, None) for key in values}
+    for key, value in values.items():
+        spark.conf.set(key, value)
     try:
         yield
     finally:
-        if previous is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, previous)
+        for key, old in previous.items():
+            if old is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, old)
 
 
 def dedupe(batch: DataFrame, keys: tuple[str, ...], cursor: str) -> DataFrame:
@@ -166,6 +168,13 @@ def create_target(spark: SparkSession, table: TableName, schema: StructType) -> 
 def is_conflict(exc: BaseException) -> bool:
     text = str(exc)
     return any(marker in text for marker in _CONFLICT_MARKERS)
+
+
+def conflict_error(table: TableName) -> ConcurrentRunError:
+    return ConcurrentRunError(
+        "another writer committed to the target during this run; nothing was committed by this run, re-run it",
+        where=str(table),
+    )
 
 
 class IcebergWriter:
@@ -314,7 +323,7 @@ class IcebergWriter:
         self.aligned(batch).createOrReplaceTempView(view)
         sql = self.merge_statement(view, batch.columns, keys, cursor, soft_delete_column, inserts, key_range)
         try:
-            with commit_properties(self.spark, properties), _session_conf(self.spark, PREFER_SORT_MERGE_JOIN, "false"):
+            with commit_properties(self.spark, properties), session_conf(self.spark, {PREFER_SORT_MERGE_JOIN: "false"}):
                 self._guarded(lambda: self.spark.sql(sql))
         finally:
             self.spark.catalog.dropTempView(view)
@@ -359,9 +368,5 @@ class IcebergWriter:
             action()  # type: ignore[operator]
         except Exception as exc:
             if is_conflict(exc):
-                raise ConcurrentRunError(
-                    "another writer committed to the target during this run; nothing was committed by this run, "
-                    "re-run it",
-                    where=str(self.table),
-                ) from None
+                raise conflict_error(self.table) from None
             raise
