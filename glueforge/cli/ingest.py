@@ -79,6 +79,13 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     default=None,
     help="Compact the target when a run leaves at least N delete files (0 = never).",
 )
+@click.option(
+    "--direct-read-max-rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Read windows of at most N rows with the database's own client, without a Spark job "
+    "(PostgreSQL; 0 = always Spark) [default: 100000].",
+)
 @click.option("--delete-handling", type=click.Choice(["ignore", "soft_delete"]), default=None)
 @click.option("--soft-delete-column", help="Source flag column: true = delete the row from the target.")
 @click.option("--state-store", type=click.Choice(["iceberg", "dynamodb", "file"]), default=None)
@@ -114,7 +121,7 @@ def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: An
     options = parse_options(params)  # bad input fails here, before a JVM starts
     spark = get_spark(load_settings(warehouse=warehouse))
     result = run_ingest(spark, options)
-    result.batch.unpersist()
+    result.release()
     summary = result.summary.as_dict()
     if not quiet:
         Console(stderr=True).print(_summary_table(summary))

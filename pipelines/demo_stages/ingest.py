@@ -76,5 +76,5 @@ def _ingest(ctx: DemoContext, url: str, table: str, key: str) -> dict[str, Any]:
         target_table=f"bronze.{table}",
         lookback_seconds=300,
     )
-    result.batch.unpersist()
+    result.release()
     return result.summary.as_dict()

@@ -15,17 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from glueforge.errors import ConcurrentRunError, InputError
 from glueforge.lakehouse import table_exists
+from transforms.incremental_jdbc_ingest import direct
 from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
 from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.maintenance import compact_locked
 from transforms.incremental_jdbc_ingest.options import IngestOptions
 from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, SourceShape, translate
 from transforms.incremental_jdbc_ingest.state import (
+    MAX_KEY,
     RESET,
     StoredState,
     current_snapshot_id,
     external_store,
     iceberg_state,
+    iceberg_table,
     snapshot_summary,
     summary_properties,
     target_lock,
@@ -51,8 +54,23 @@ log = logging.getLogger("glueforge.ingest")
 
 @dataclass
 class IngestResult:
+    """The run summary and the batch it applied (built on first use when the run wrote it without Spark)."""
+
     summary: RunSummary
-    batch: DataFrame
+    _batch: DataFrame | None = None
+    _make_batch: Callable[[], DataFrame] | None = None
+
+    @property
+    def batch(self) -> DataFrame:
+        if self._batch is None:
+            assert self._make_batch is not None
+            self._batch = self._make_batch()
+        return self._batch
+
+    def release(self) -> None:
+        """Drop the batch's cached rows, if any were cached (never builds the batch just to drop it)."""
+        if self._batch is not None:
+            self._batch.unpersist()
 
 
 class _Clock:
@@ -123,13 +141,34 @@ def run_ingest(
             return IngestResult(summary, spark.createDataFrame([], shape.schema))
 
         window = ReadWindow(lower, bounds.upper, options.null_cursor == "include")
-        raw, summary.partitions = reader.read_window(shape, window, bounds)
         first_load = not writer.exists()
         tied = bounds.rows_at_upper if after is not None and after == bounds.upper else None
         properties = summary_properties(summary.watermark_after or "", run_id, shape.cursor, options.key, tied)
         keys = shape.primary_keys
+        trusted = before is not None and _watermark_is_exact(state)
+        direct_batch = None
+        if not first_load and 0 < bounds.rows <= options.direct_read_max_rows:
+            direct_batch = _apply_direct(
+                spark,
+                options,
+                reader,
+                writer,
+                shape,
+                window,
+                summary,
+                clock,
+                fire,
+                properties=properties,
+                start_snapshot=start_snapshot,
+                committed_watermark=before if trusted else None,
+                committed_at_watermark=state.rows_at_watermark if options.state_store == "iceberg" else None,
+            )
 
-        if first_load:
+        result_df: DataFrame | None = None
+        if direct_batch is not None:
+            pass  # committed without a Spark job; the batch frame is built only if someone asks for it
+        elif first_load:
+            raw, summary.partitions = reader.read_window(shape, window, bounds)
             # One pass: read -> dedupe -> append into a fresh table; nothing to compare with.
             fire("after_read")
             create_target(spark, target, raw.schema)
@@ -153,7 +192,7 @@ def run_ingest(
             fire("after_commit")
             result_df = spark.table(target.sql)
         else:
-            trusted = before is not None and _watermark_is_exact(state)
+            raw, summary.partitions = reader.read_window(shape, window, bounds)
             result_df = _apply_batch(
                 spark,
                 options,
@@ -187,7 +226,125 @@ def run_ingest(
     summary.seconds = clock.total()
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
-    return IngestResult(summary, result_df)
+    return IngestResult(summary, result_df, direct_batch)
+
+
+def _apply_direct(
+    spark: SparkSession,
+    options: IngestOptions,
+    reader: JdbcReader,
+    writer: IcebergWriter,
+    shape: SourceShape,
+    window: ReadWindow,
+    summary: RunSummary,
+    clock: _Clock,
+    fire: Hook,
+    *,
+    properties: dict[str, str],
+    start_snapshot: int | None,
+    committed_watermark: Any,
+    committed_at_watermark: int | None,
+) -> Callable[[], DataFrame] | None:
+    """A small window read and committed without a Spark job (``direct``); ``None`` when it does not apply
+    (the reason goes to ``summary.direct_read_skipped``) and the Spark path runs instead.
+
+    It applies where the Spark path would write every read row by equality delete without comparing: keys
+    declared unique at the source (no dedupe), an exact committed watermark and no row below it (rows *at*
+    it: the target holds nothing newer), no lookback, no NULL cursors, and a target taking equality deletes."""
+    try:
+        client, loaded, columns = _direct_plan(spark, options, reader, shape, window, committed_watermark)
+        # Rows at the committed watermark are the rows that run wrote when the source still holds as many as it
+        # counted before its read (a change moves the cursor: the no-change rule): leave them out of the read.
+        ties = reader.rows_at(shape, committed_watermark) if committed_at_watermark is not None else None
+        skip_ties = bool(ties) and ties == committed_at_watermark
+        window_sql = reader.window_sql(shape, window, above_lower=skip_ties)
+        rows = direct.read_window(client, reader.source, window_sql, columns, shape.schema)
+        if rows.num_rows == 0:
+            raise direct.DirectReadUnavailable("the window holds no new rows now")
+    except direct.DirectReadUnavailable as why:
+        summary.direct_read_skipped = str(why)
+        log.info("ingest into %s reads with Spark: %s", options.target, why)
+        return None
+    keys = shape.primary_keys
+    summary.reader, summary.partitions = direct.reader_name(reader.source.dialect.name), 1
+    summary.unchanged = ties if skip_ties and ties else 0
+    summary.upserted = rows.num_rows
+    summary.rows_read = rows.num_rows + summary.unchanged  # the window's rows, as the Spark path counts them
+    clock.lap("read")
+    fire("after_read")
+    smallest, batch_largest = _key_range(rows, keys)
+    largest = _largest_key(writer, loaded, keys[0]) if smallest is not None else None
+    only_new = smallest is not None and largest is not None and smallest > largest
+    if largest is not None and batch_largest is not None:
+        properties = {**properties, MAX_KEY: f"{keys[0]}={max(largest, batch_largest)}"}
+    if only_new:
+        summary.write_plan, summary.inserted, summary.updated = "append", rows.num_rows, 0
+    else:
+        summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
+    if current_snapshot_id(spark, options.target) != start_snapshot:
+        raise ConcurrentRunError(
+            "another run committed to the target while this one was reading", where=str(options.target)
+        )
+    fire("before_commit")
+    summary.snapshot_id = direct.upsert_arrow(
+        spark, loaded, options.target, rows, keys, properties, start_snapshot, with_deletes=not only_new
+    )
+    clock.lap("write")
+    fire("after_commit")
+    return lambda: spark.createDataFrame(rows.to_pandas(), spark.table(options.target.sql).schema)
+
+
+def _direct_plan(
+    spark: SparkSession,
+    options: IngestOptions,
+    reader: JdbcReader,
+    shape: SourceShape,
+    window: ReadWindow,
+    committed_watermark: Any,
+) -> tuple[direct.DirectClient, Any, list[direct.TargetColumn]]:
+    """What the direct write needs, or ``DirectReadUnavailable`` saying why the Spark path must run."""
+    unavailable = direct.DirectReadUnavailable
+    if options.write_mode != "merge" or options.soft_delete_column:
+        raise unavailable("append mode and soft deletes compare rows with the target")
+    if options.upsert_strategy == "merge":
+        raise unavailable("upsert_strategy=merge")
+    if committed_watermark is None:
+        raise unavailable("no exact committed watermark: the rows must be compared with the target")
+    if window.lower != committed_watermark:
+        raise unavailable("lookback: rows below the committed watermark must be compared with the target")
+    if window.include_nulls:
+        raise unavailable("rows with a NULL cursor must be compared with the target")
+    client = direct.client_for(reader.source.dialect.name)
+    reason = unsuitable_reason(spark, options.target, shape.primary_keys, shape.schema.fieldNames())
+    if reason is not None:
+        raise unavailable(f"the target takes no equality deletes ({reason})")
+    if not _keys_unique_at_source(reader, shape.primary_keys):
+        raise unavailable("the source declares no unique key covered by primary_keys (the batch needs a dedupe)")
+    loaded = iceberg_table(spark, options.target)
+    return client, loaded, direct.target_columns(spark, loaded)
+
+
+def _key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None]:
+    """Smallest and largest key of a batch with a single integer key (else ``None, None``)."""
+    import pyarrow.compute as pc
+    import pyarrow.types as t
+
+    if len(keys) != 1 or not t.is_integer(rows.schema.field(keys[0]).type):
+        return None, None
+    low, high = pc.min_max(rows.column(keys[0])).values()
+    return (None, None) if low.as_py() is None else (int(low.as_py()), int(high.as_py()))
+
+
+def _largest_key(writer: IcebergWriter, loaded: Any, key: str) -> int | None:
+    """The target's largest key: from the current snapshot's ``MAX_KEY`` when a direct upsert wrote it, else
+    from the manifests' column bounds (a scan planning over every data file)."""
+    snapshot = loaded.currentSnapshot()
+    noted = None if snapshot is None else snapshot.summary().get(MAX_KEY)
+    if noted:
+        column, _, value = str(noted).partition("=")
+        if column.lower() == key.lower() and value.lstrip("-").isdigit():
+            return int(value)
+    return writer.key_upper_bound(key)
 
 
 def _watermark_is_exact(state: StoredState) -> bool:

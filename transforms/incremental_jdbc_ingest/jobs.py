@@ -101,7 +101,7 @@ def run_jobs(
         except UserError as exc:
             outcome = JobOutcome(job.name, job.options.target_table, "failed", None, str(exc))
         else:
-            result.batch.unpersist()
+            result.release()
             summary = result.summary.as_dict()
             outcome = JobOutcome(job.name, job.options.target_table, str(summary["status"]), summary)
         outcomes.append(outcome)

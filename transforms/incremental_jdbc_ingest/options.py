@@ -14,6 +14,7 @@ from transforms.incremental_jdbc_ingest.template import check_template
 DEFAULT_FETCH_SIZE = 10_000
 DEFAULT_MAX_PARTITIONS = 4
 ROWS_PER_PARTITION = 100_000
+DEFAULT_DIRECT_READ_MAX_ROWS = 100_000
 
 
 class IngestOptions(BaseModel):
@@ -45,6 +46,9 @@ class IngestOptions(BaseModel):
     """How key upserts reach the target: ``equality_delete`` (no target scan; Iceberg v2 unpartitioned
     merge-on-read targets), ``merge`` (SQL MERGE, exact inserted/updated counts), ``auto`` (the first when the
     target allows it)."""
+    direct_read_max_rows: int = Field(default=DEFAULT_DIRECT_READ_MAX_ROWS, ge=0)
+    """Windows of at most this many rows are read by the database's own client (PostgreSQL: psycopg) and
+    written without a Spark job when the run needs no comparison with the target (0 = always Spark)."""
     compact_after_delete_files: int = Field(default=0, ge=0)
     """Compact the target at the end of a run whose commit leaves at least this many delete files (0 = never;
     ``glueforge ingest compact`` does the same on demand)."""

@@ -159,11 +159,24 @@ class JdbcReader:
             f"{at_upper} AS gf_at_hi FROM {d.subquery(src, 'w')}{where_sql}"
         )
 
-    def window_sql(self, shape: SourceShape, window: ReadWindow) -> str:
+    def window_sql(self, shape: SourceShape, window: ReadWindow, *, above_lower: bool = False) -> str:
+        """The window's rows; ``above_lower``: without the rows *at* its lower bound."""
         src = self.source_sql(window.lower, shape.cursor_kind)
-        return (
+        sql = (
             f"SELECT * FROM {self.dialect.subquery(src, 'w')} WHERE {self.window_predicate('w', shape.cursor, window)}"
         )
+        if above_lower and window.lower is not None:
+            sql += f" AND w.{self.dialect.quote(shape.cursor)} > {self.dialect.literal(window.lower)}"
+        return sql
+
+    def rows_at(self, shape: SourceShape, value: CursorValue) -> int | None:
+        """How many source rows have exactly ``value`` as cursor (one indexed count; ``None``: no driver for a
+        plain JDBC connection)."""
+        src = self.source_sql(value, shape.cursor_kind)
+        column = self.dialect.quote(shape.cursor)
+        sql = f"SELECT COUNT(*) FROM {self.dialect.subquery(src, 'w')} WHERE w.{column} = {self.dialect.literal(value)}"
+        row = self._direct_row(sql, ("long",), "tie count")
+        return None if row is None or row[0] is None else int(row[0])
 
     # Execution ------------------------------------------------------------------------------------------
     def _jdbc(self, dbtable: str, **extra: str) -> DataFrame:

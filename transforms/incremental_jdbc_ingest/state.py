@@ -35,6 +35,9 @@ RUN_ID = PREFIX + "run-id"
 CURSOR = PREFIX + "cursor"
 STATE_KEY = PREFIX + "key"
 ROWS_AT_WATERMARK = PREFIX + "rows-at-watermark"  # source rows tied at the watermark, counted before the read
+# "column=value": the largest key in the table as of that snapshot, written by direct upserts so that the next
+# one knows it without planning a scan (a snapshot is immutable, so the value stays true for it)
+MAX_KEY = PREFIX + "max-key"
 RESET = "reset"  # a reset snapshot stores an empty watermark: "no state, start over"
 
 

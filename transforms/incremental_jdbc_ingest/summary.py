@@ -28,6 +28,8 @@ class RunSummary:
     window_lower: str | None = None
     window_upper: str | None = None
     partitions: int = 0
+    reader: str = "spark_jdbc"  # spark_jdbc | postgresql_copy (a small window read without a Spark job)
+    direct_read_skipped: str | None = None  # why a window small enough for the direct read took Spark's
     write_plan: str = ""  # append | merge | merge_matched | equality_delete | soft_delete_merge | none
     added_columns: list[str] = field(default_factory=list)
     snapshot_id: int | None = None

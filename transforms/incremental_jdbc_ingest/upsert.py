@@ -82,68 +82,94 @@ def upsert(
     """Commit ``rows`` (each the winning version of its key) so that they replace the target's rows of the
     same keys: data files + one equality-delete file in one snapshot carrying ``properties``. Fails with
     ``ConcurrentRunError`` if anything else committed since ``start_snapshot``; nothing is left behind."""
-    jvm: Any = cast(Any, spark)._jvm
     loaded = iceberg_table(spark, table)
-    schema = loaded.schema()
     columns = [f.name for f in spark.table(table.sql).schema.fields if f.name in rows.columns]
     staging = str(loaded.locationProvider().newDataLocation(f"gf-upsert-{uuid.uuid4().hex[:16]}"))
-    codec = str(loaded.properties().getOrDefault("write.parquet.compression-codec", "zstd")).lower()
     files = _Files(spark, staging)
-    ids = field_ids(jvm, schema)
+    ids = field_ids(cast(Any, spark)._jvm, loaded.schema())
     committed = False
     try:
         with session_conf(spark, WRITE_CONF):
-            _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option("compression", codec).parquet(
-                staging
-            )
-        spec, io = loaded.spec(), loaded.io()
-        metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
-        parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
-        delta = loaded.newRowDelta()
+            _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option(
+                "compression", table_codec(loaded)
+            ).parquet(staging)
         data_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DATA}")
         delete_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DELETES}")
-
-        def described(builder: Any, path: str) -> Any:
-            """A data or delete file's entry: path, size and column metrics from its Parquet footer."""
-            source = io.newInputFile(path)
-            metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
-            return (
-                builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength()).withMetrics(metrics)
-            )
-
-        for path in data_paths:
-            delta.addRows(described(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
-        equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
-        for index, key in enumerate(keys):
-            equality_ids[index] = ids[key.lower()]
-        for path in delete_paths:
-            deletes = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
-            delta.addDeletes(described(deletes, path).build())
-        for name, value in properties.items():
-            delta.set(name, value)
-        if start_snapshot is not None:
-            # Optimistic concurrency: any data or delete file committed by someone else since the run began
-            # fails this commit instead of being silently overridden.
-            delta.validateFromSnapshot(start_snapshot)
-            delta.validateNoConflictingDataFiles()
-            delta.validateNoConflictingDeleteFiles()
         try:
-            delta.commit()
-        except Exception as exc:
-            if "CommitStateUnknownException" in str(exc):
-                committed = True  # the commit may have landed: its files must stay (orphans at worst)
-                raise
-            if is_conflict(exc):
-                raise conflict_error(table) from None
+            snapshot_id = commit_files(spark, loaded, table, data_paths, delete_paths, keys, properties, start_snapshot)
+        except CommitStateUnknown:
+            committed = True  # the commit may have landed: its files must stay (orphans at worst)
             raise
         committed = True
-        snapshot_id = int(loaded.currentSnapshot().snapshotId())
         files.drop_markers()
     finally:
         if not committed:
             files.remove_all()  # the staged files are not referenced by any snapshot: remove them
     spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
     return UpsertResult(len(data_paths), len(delete_paths), snapshot_id)
+
+
+class CommitStateUnknown(Exception):
+    """Iceberg could not tell whether the commit landed (``CommitStateUnknownException``): keep the files."""
+
+
+def table_codec(loaded: Any) -> str:
+    return str(loaded.properties().getOrDefault("write.parquet.compression-codec", "zstd")).lower()
+
+
+def commit_files(
+    spark: SparkSession,
+    loaded: Any,
+    table: TableName,
+    data_paths: list[str],
+    delete_paths: list[str],
+    keys: tuple[str, ...],
+    properties: dict[str, str],
+    start_snapshot: int | None,
+) -> int:
+    """One ``RowDelta``: the Parquet data files plus equality-delete files of ``keys`` (each described from its
+    footer), ``properties`` in the snapshot summary, validated against anything committed since
+    ``start_snapshot``. Returns the new snapshot id; raises ``ConcurrentRunError`` on a conflict and
+    ``CommitStateUnknown`` when Iceberg cannot tell whether the commit landed."""
+    jvm: Any = cast(Any, spark)._jvm
+    ids = field_ids(jvm, loaded.schema())
+    spec, io = loaded.spec(), loaded.io()
+    metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
+    parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
+    delta = loaded.newRowDelta()
+
+    def described(builder: Any, path: str) -> Any:
+        """A data or delete file's entry: path, size and column metrics from its Parquet footer."""
+        source = io.newInputFile(path)
+        metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
+        return builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength()).withMetrics(metrics)
+
+    for path in data_paths:
+        delta.addRows(described(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
+    if delete_paths:
+        equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
+        for index, key in enumerate(keys):
+            equality_ids[index] = ids[key.lower()]
+        for path in delete_paths:
+            deletes = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
+            delta.addDeletes(described(deletes, path).build())
+    for name, value in properties.items():
+        delta.set(name, value)
+    if start_snapshot is not None:
+        # Optimistic concurrency: any data or delete file committed by someone else since the run began
+        # fails this commit instead of being silently overridden.
+        delta.validateFromSnapshot(start_snapshot)
+        delta.validateNoConflictingDataFiles()
+        delta.validateNoConflictingDeleteFiles()
+    try:
+        delta.commit()
+    except Exception as exc:
+        if "CommitStateUnknownException" in str(exc):
+            raise CommitStateUnknown(str(table)) from exc
+        if is_conflict(exc):
+            raise conflict_error(table) from None
+        raise
+    return int(loaded.currentSnapshot().snapshotId())
 
 
 def _format_version(loaded: Any) -> int:

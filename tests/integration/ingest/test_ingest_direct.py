@@ -1,0 +1,277 @@
+"""The direct read of small windows (PostgreSQL COPY -> pyarrow -> Parquet, no Spark job): it must give the
+very rows the Spark JDBC read gives, or step aside for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glueforge.errors import ConcurrentRunError
+from tests.integration.ingest.conftest import make_events
+from transforms.incremental_jdbc_ingest import direct
+from transforms.incremental_jdbc_ingest.state import MAX_KEY, WATERMARK, snapshot_summary
+from transforms.incremental_jdbc_ingest.writer import IcebergWriter
+
+# Every PostgreSQL type the direct read takes, with the values that trip CSV and type conversions: NULL next
+# to '' and the text 'NULL', quotes, commas, newlines, unicode, padded char(n), -0.5, 2^63-1, shortest float
+# texts, NaN/Infinity doubles, fractional seconds, instants before 1970.
+ALL_TYPES = """
+    id bigint PRIMARY KEY, small int2, medium int4, big int8, price numeric(12,3), loose numeric,
+    ratio float4, measure float8, ok bool, body text, label varchar(20), code char(5), ref uuid,
+    doc json, docb jsonb, day date, local_ts timestamp, updated_at timestamptz
+"""
+ROWS = [
+    "1, 1, 10, 100, 1.5, 1.25, 0.1, 0.1, true, 'plain', 'a', 'ab', "
+    "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": 1}', '{\"b\": [1, 2]}', '2026-01-01', "
+    "'2026-01-01 10:00:00.123456', TIMESTAMPTZ '2026-01-01 00:01:00+00'",
+    "2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "TIMESTAMPTZ '2026-01-01 00:02:00+00'",
+    "3, -32768, -2147483648, 9223372036854775807, -0.5, 123456789.123456789, 3.4e38, 'NaN', false, '', "
+    "'', 'x', '00000000-0000-0000-0000-000000000000', '[]', '{}', '1969-12-31', '1969-12-31 23:59:59.999999', "
+    "TIMESTAMPTZ '2026-01-01 00:03:00+00'",
+    "4, 7, 7, 7, 999999999.999, -1e-18, 1.17549435e-38, 'Infinity', true, 'NULL', 'NaN', 'N/A', NULL, "
+    "'\"quoted, text\"', '{\"k\": \"v, \\\"w\\\"\"}', '2000-02-29', '2000-02-29 12:00:00', "
+    "TIMESTAMPTZ '2026-01-01 00:04:00+00'",
+    "5, 0, 0, 0, 0, 0, -0.0, -1.7976931348623157e308, false, E'two\\nlines, \"and\" quotes\\r\\n', 'ünïcødé ✓', "
+    "'é', NULL, 'null', 'null', '1970-01-01', '1970-01-01 00:00:00', TIMESTAMPTZ '2026-01-01 00:05:00+00'",
+]
+COLUMNS = [
+    "id", "small", "medium", "big", "price", "loose", "ratio", "measure", "ok", "body", "label", "code", "ref",
+    "doc", "docb", "day", "local_ts", "updated_at",
+]  # fmt: skip
+
+
+def _params(table: str, target: str, **extra: Any) -> dict[str, Any]:
+    return {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target, **extra}
+
+
+def _snapshots(spark: Any, target: str) -> int:
+    return int(spark.sql(f"SELECT count(*) FROM {target}.snapshots").first()[0])
+
+
+def _data_files(lakehouse: Any, target: str) -> list[Path]:
+    location = lakehouse.spark.sql(f"DESCRIBE TABLE EXTENDED {target}").where("col_name = 'Location'").first()[1]
+    return sorted((Path(location.removeprefix("file:")) / "data").glob("gf-direct-*"))
+
+
+def test_direct_read_gives_the_rows_of_the_spark_read_for_every_type(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
+) -> None:
+    spark = lakehouse.spark
+    table = postgres_db.unique_table("types")
+    pg_source.run(f"CREATE TABLE {table} ({ALL_TYPES})", *[f"INSERT INTO {table} VALUES ({row})" for row in ROWS])
+    targets = {"spark": "bronze.direct_types_spark", "direct": "bronze.direct_types_direct"}
+    for target in targets.values():
+        first = run_ingest(postgres_db, **_params(table, target)).summary
+        assert (first.reader, first.rows_read) == ("spark_jdbc", 5)  # a first load always reads with Spark
+    # every row changes (and a new one comes), so the incremental run carries every value through its reader
+    pg_source.run(
+        f"UPDATE {table} SET updated_at = updated_at + interval '1 day'",
+        f"INSERT INTO {table} SELECT id + 10, small, medium, big, price, loose, ratio, measure, ok, body, label, "
+        f"code, ref, doc, docb, day, local_ts, updated_at + interval '2 days' FROM {table}",
+    )
+    spark_run = run_ingest(postgres_db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
+    direct_run = run_ingest(postgres_db, **_params(table, targets["direct"])).summary
+    assert (spark_run.reader, spark_run.rows_read) == ("spark_jdbc", 10)
+    assert (direct_run.reader, direct_run.direct_read_skipped, direct_run.rows_read) == ("postgresql_copy", None, 10)
+    assert (direct_run.write_plan, direct_run.upserted, direct_run.watermark_after) == (
+        "equality_delete",
+        10,
+        spark_run.watermark_after,
+    )
+    expected, actual = spark.table(targets["spark"]), spark.table(targets["direct"])
+    assert actual.schema == expected.schema
+    assert actual.count() == 10
+    # NaN equals NaN in Spark's row comparison: exceptAll finds every other difference, both ways
+    assert expected.exceptAll(actual).count() == 0
+    assert actual.exceptAll(expected).count() == 0
+    text = {r["id"]: (r["body"], r["label"], r["code"], r["doc"]) for r in actual.collect()}
+    assert text[2] == (None, None, None, None)
+    assert text[3][:2] == ("", "") and text[4][:3] == ("NULL", "NaN", "N/A  ")  # not NULLs, char(5) padded
+    assert text[5][0] == 'two\nlines, "and" quotes\r\n'
+    assert snapshot_summary(spark, direct_run.target)[WATERMARK] == direct_run.watermark_after
+
+
+def test_direct_read_steps_aside_for_what_it_cannot_read_exactly(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None]
+) -> None:
+    table = postgres_db.unique_table("aside")
+    target = "bronze.direct_aside"
+    make_events(pg_source, table, 30)
+    columns = ["id", "amount", "note", "updated_at"]
+    run_ingest(postgres_db, **_params(table, target))
+
+    def changed(minute: int, **extra: Any) -> Any:
+        pg_source.run(
+            f"UPDATE {table} SET note = 'm{minute}', updated_at = TIMESTAMPTZ '2026-03-01 00:00:00+00' + "
+            f"interval '{minute} minutes' + id * interval '1 second' WHERE id % 5 = 0"
+        )
+        summary = run_ingest(postgres_db, **_params(table, target, **extra)).summary
+        same_rows(pg_source, f"SELECT {', '.join(columns)} FROM {table}", target, columns)
+        return summary
+
+    # lookback: rows below the committed watermark may lose to the target's, so the Spark path compares them
+    lookback = changed(1, lookback_seconds=3600)
+    assert lookback.reader == "spark_jdbc"
+    assert "below the committed watermark" in (lookback.direct_read_skipped or "")
+    # a window bigger than the limit
+    big = changed(2, direct_read_max_rows=3)
+    assert (big.reader, big.direct_read_skipped) == ("spark_jdbc", None)
+    # a type outside the whitelist: bytea comes as '\x..' text, Spark reads bytes
+    pg_source.run(f"ALTER TABLE {table} ADD COLUMN blob bytea DEFAULT '\\x00ff'")
+    drift = changed(3)  # the new column is schema drift: the Spark path adds it to the target
+    assert drift.reader == "spark_jdbc" and drift.added_columns == ["blob"]
+    unknown = changed(4)
+    assert unknown.reader == "spark_jdbc"
+    assert unknown.direct_read_skipped == "target column blob has type binary"
+    # and back: without the odd column, the next small window is direct again (the target keeps blob)
+    pg_source.run(f"ALTER TABLE {table} DROP COLUMN blob")
+    missing = changed(5)
+    assert missing.reader == "spark_jdbc"  # the source no longer sends a target column: MERGE keeps its values
+    assert "no longer sends" in (missing.direct_read_skipped or "")
+
+
+def test_direct_read_falls_back_without_its_client_or_for_a_url_it_cannot_follow(
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    same_rows: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = postgres_db.unique_table("client")
+    target = "bronze.direct_client"
+    make_events(pg_source, table, 20)
+    run_ingest(postgres_db, **_params(table, target))
+    monkeypatch.setattr(direct.PostgresClient, "module", "psycopg_not_installed")
+    pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 3")
+    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    assert summary.reader == "spark_jdbc"
+    assert summary.direct_read_skipped == "the Python client psycopg_not_installed is not installed"
+    monkeypatch.undo()
+    pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 4")
+    odd_url = {"url": f"{postgres_db.jdbc_url}?loggerLevel=OFF"}
+    summary = run_ingest(postgres_db, **_params(table, target, **odd_url)).summary
+    assert (summary.reader, summary.direct_read_skipped) == (
+        "spark_jdbc",
+        "JDBC URL parameter loggerLevel has no psycopg equivalent here",
+    )
+    same_rows(
+        pg_source, f"SELECT id, amount, note, updated_at FROM {table}", target, ["id", "amount", "note", "updated_at"]
+    )
+
+
+def test_direct_write_of_new_keys_only_is_an_append_without_delete_files(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = postgres_db.unique_table("newkeys")
+    target = "bronze.direct_newkeys"
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    pg_source.run(
+        f"INSERT INTO {table} SELECT g, g, 'n' || g, TIMESTAMPTZ '2026-02-01 00:00:00+00' "
+        "FROM generate_series(11, 15) g"
+    )
+    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    assert (summary.reader, summary.write_plan, summary.inserted, summary.updated) == (
+        "postgresql_copy",
+        "append",
+        5,
+        0,
+    )
+    snapshot = snapshot_summary(lakehouse.spark, target)
+    assert (snapshot["added-records"], snapshot.get("added-delete-files")) == ("5", None)
+    assert lakehouse.spark.table(target).count() == 15
+    # the commit notes the largest key, so the next run needs no scan planning to find it ...
+    assert snapshot[MAX_KEY] == "id=15"
+
+    def no_scan(self: Any, column: str) -> int:
+        raise AssertionError("the noted largest key should have been used")
+
+    monkeypatch.setattr(IcebergWriter, "key_upper_bound", no_scan)
+    pg_source.run(
+        f"INSERT INTO {table} SELECT g, g, 'n' || g, TIMESTAMPTZ '2026-03-01 00:00:00+00' "
+        "FROM generate_series(16, 17) g"
+    )
+    pg_source.run(f"UPDATE {table} SET updated_at = TIMESTAMPTZ '2026-03-01 00:00:01+00' WHERE id = 2")
+    mixed = run_ingest(postgres_db, **_params(table, target)).summary
+    assert (mixed.write_plan, mixed.upserted) == ("equality_delete", 3)  # key 2 is not new
+    assert snapshot_summary(lakehouse.spark, target)[MAX_KEY] == "id=17"
+    # ... unless another commit came after it (here a compaction): then the manifests' bounds tell
+    monkeypatch.undo()
+    lakehouse.spark.sql(f"CALL system.rewrite_data_files(table => '{target}', options => map('min-input-files', '1'))")
+    assert MAX_KEY not in snapshot_summary(lakehouse.spark, target)
+    pg_source.run(f"INSERT INTO {table} SELECT 18, 18, 'n18', TIMESTAMPTZ '2026-04-01 00:00:00+00'")
+    last = run_ingest(postgres_db, **_params(table, target)).summary
+    assert (last.write_plan, last.inserted) == ("append", 1)
+    assert snapshot_summary(lakehouse.spark, target)[MAX_KEY] == "id=18"
+    assert lakehouse.spark.table(target).count() == 18
+
+
+def test_direct_write_leaves_nothing_behind_when_the_commit_fails_or_loses_a_race(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spark = lakehouse.spark
+    table = postgres_db.unique_table("fails")
+    target = "bronze.direct_fails"
+    make_events(pg_source, table, 20)
+    run_ingest(postgres_db, **_params(table, target))
+    before_rows = sorted(tuple(r) for r in spark.table(target).collect())
+    pg_source.run(f"UPDATE {table} SET note = 'new', updated_at = updated_at + interval '1 day' WHERE id % 2 = 0")
+
+    def broken_commit(*args: Any, **kwargs: Any) -> int:
+        assert len(_data_files(lakehouse, target)) == 2  # both files were written ...
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(direct, "commit_files", broken_commit)
+    snapshots = _snapshots(spark, target)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_ingest(postgres_db, **_params(table, target))
+    assert _data_files(lakehouse, target) == []  # ... and removed
+    assert _snapshots(spark, target) == snapshots
+    monkeypatch.undo()
+
+    # another writer commits between this run's checks and its commit: Iceberg's validation refuses ours
+    def other_writer(stage: str) -> None:
+        if stage == "before_commit":
+            spark.sql(f"UPDATE {target} SET note = 'foreign' WHERE id = 4")
+
+    with pytest.raises(ConcurrentRunError, match="committed to the target"):
+        run_ingest(postgres_db, hook=other_writer, **_params(table, target))
+    assert _data_files(lakehouse, target) == []
+    assert _snapshots(spark, target) == snapshots + 1  # the other writer's commit only
+    assert sorted(tuple(r) for r in spark.table(target).where("id != 4").collect()) == [
+        r for r in before_rows if r[0] != 4
+    ]
+    # the re-run commits exactly the source rows
+    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    assert (summary.reader, summary.upserted) == ("postgresql_copy", 10)
+    assert {r["note"] for r in spark.table(target).where("id % 2 = 0").collect()} == {"new"}
+
+
+def test_cli_direct_read_max_rows_flag(pg_source: Any, postgres_db: Any, lakehouse: Any, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from glueforge.cli.ingest import ingest as ingest_command
+
+    table = postgres_db.unique_table("cli")
+    make_events(pg_source, table, 12)
+    base = ["--url", postgres_db.jdbc_url, "--user", postgres_db.user, "--table", table, "--cursor", "updated_at"]
+    base += ["--primary-key", "id", "--target", "bronze.direct_cli", "--warehouse", str(tmp_path / "wh"), "--quiet"]
+
+    def run(*extra: str) -> dict[str, Any]:
+        result = CliRunner().invoke(ingest_command, [*base, *extra])
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.output.strip().splitlines()[-1]))
+
+    run()
+    for flag, reader in ((["--direct-read-max-rows", "0"], "spark_jdbc"), ([], "postgresql_copy")):
+        pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 5")
+        summary = run(*flag)
+        assert (summary["reader"], summary["upserted"]) == (reader, 1)
+    bad = CliRunner().invoke(ingest_command, [*base, "--direct-read-max-rows", "-1"])
+    assert bad.exit_code == 2 and "-1 is not in the range" in bad.output

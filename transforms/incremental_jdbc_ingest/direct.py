@@ -1,0 +1,353 @@
+"""Small windows without a Spark job: the driver reads them with the database's own client and writes the
+Parquet files itself.
+
+Every Spark job has a floor: a few hundred milliseconds in a warm session, seconds in a fresh JVM where the
+JDBC reader and the Parquet writer run for the first time. For an incremental window of a few thousand rows
+that floor is most of the run. A window of at most ``direct_read_max_rows`` rows is therefore read on the
+driver (PostgreSQL: ``COPY (window) TO STDOUT`` as CSV through psycopg, parsed by pyarrow's C++ CSV reader),
+written as Parquet by pyarrow through the table's own ``FileIO`` (local, HDFS or S3 alike), and committed with
+the same equality-delete ``RowDelta`` as a Spark-written upsert (``upsert.commit_files``).
+
+It gives the rows Spark's JDBC read would give, or it does not run: every column's database type must be in
+``CLIENTS``' whitelist and its value must convert to the target's Iceberg type without loss; anything else
+(an unknown type, a value pyarrow cannot parse, a URL option psycopg has no equivalent for, a missing client
+library) falls back to the Spark read, with the reason in the log and the run summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
+from urllib.parse import parse_qsl, unquote
+
+from transforms.incremental_jdbc_ingest.upsert import CommitStateUnknown, commit_files, table_codec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import StructType
+
+    from glueforge.lakehouse import TableName
+    from transforms.incremental_jdbc_ingest.connection import JdbcSource
+
+log = logging.getLogger("glueforge.ingest")
+FIELD_ID = b"PARQUET:field_id"  # how pyarrow writes Iceberg's field ids into the Parquet schema
+
+
+class DirectReadUnavailable(Exception):
+    """The window cannot be read this way (the message says why); the run takes the Spark read instead."""
+
+
+@dataclass(frozen=True)
+class TargetColumn:
+    name: str
+    field_id: int
+    arrow_type: pa.DataType
+
+
+class DirectClient(Protocol):
+    """Reads one window with a database's own Python client into Arrow, typed as Spark's JDBC read types it."""
+
+    module: str  # the client library, checked with importlib before anything else
+
+    def read(
+        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+    ) -> pa.Table:
+        """The window's rows, one Arrow column per ``columns`` entry (in that order), of that column's type."""
+        ...
+
+
+# --- target schema ------------------------------------------------------------------------------------------
+
+
+def target_columns(spark: SparkSession, loaded: Any) -> list[TargetColumn]:
+    """The Iceberg table's top-level columns with their field ids and the Arrow types their Parquet needs."""
+    import pyarrow as pa
+
+    jvm: Any = cast(Any, spark)._jvm
+    rendered = json.loads(str(jvm.org.apache.iceberg.SchemaParser.toJson(loaded.schema())))
+    simple = {
+        "boolean": pa.bool_(),
+        "int": pa.int32(),
+        "long": pa.int64(),
+        "float": pa.float32(),
+        "double": pa.float64(),
+        "date": pa.date32(),
+        "timestamptz": pa.timestamp("us", tz="UTC"),
+        "timestamp": pa.timestamp("us"),
+        "string": pa.string(),
+    }
+    columns = []
+    for field in rendered["fields"]:
+        kind = field["type"]
+        decimal = re.fullmatch(r"decimal\((\d+),\s*(\d+)\)", kind) if isinstance(kind, str) else None
+        if decimal:
+            arrow_type: pa.DataType = pa.decimal128(int(decimal.group(1)), int(decimal.group(2)))
+        elif isinstance(kind, str) and kind in simple:
+            arrow_type = simple[kind]
+        else:
+            raise DirectReadUnavailable(f"target column {field['name']} has type {kind}")
+        columns.append(TargetColumn(field["name"], int(field["id"]), arrow_type))
+    return columns
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------
+
+
+# PostgreSQL type -> how its CSV text parses, for the types whose text is exactly what Spark's JDBC read
+# holds (strings: ``getString`` returns the server's text form as COPY does). Numerics parse to Spark's
+# decimal type of the column (from the probe). Timestamps are printed in UTC, as the JDBC read sees them.
+_PG_PARSE: dict[str, str] = {
+    "int2": "int16",
+    "int4": "int32",
+    "int8": "int64",
+    "float4": "float32",
+    "float8": "float64",
+    "bool": "bool_",
+    "numeric": "decimal",
+    "date": "date32",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
+    **dict.fromkeys(("text", "varchar", "bpchar", "name", "uuid", "json", "jsonb", "citext"), "string"),
+}
+# JDBC URL parameters and what psycopg makes of them; any other parameter means "use Spark's JDBC read".
+_PG_URL_PARAMETERS = {"sslmode": "sslmode", "sslrootcert": "sslrootcert", "user": "user", "password": "password"}
+_PG_HARMLESS = {"prepareThreshold", "binaryTransfer", "ApplicationName", "tcpKeepAlive", "reWriteBatchedInserts"}
+_PG_SESSION = (
+    "SET TIME ZONE 'UTC'",
+    "SET DateStyle TO 'ISO, YMD'",
+    "SET extra_float_digits TO 1",  # shortest text that reads back as the same double
+    "SET client_encoding TO 'UTF8'",
+)
+
+
+def postgres_connect_args(url: str, user: str | None, password: str | None) -> dict[str, Any]:
+    """psycopg keyword arguments for a ``jdbc:postgresql://host[:port]/database[?params]`` URL."""
+    match = re.fullmatch(r"jdbc:postgresql://([^/:?,]+)(?::(\d+))?/([^?]*)(?:\?(.*))?", url)
+    if match is None:
+        raise DirectReadUnavailable("the JDBC URL is not of the form jdbc:postgresql://host[:port]/database")
+    host, port, database, query = match.groups()
+    args: dict[str, Any] = {"host": host, "port": int(port or 5432), "dbname": unquote(database)}
+    for name, value in parse_qsl(query or "", keep_blank_values=True):
+        if name in _PG_URL_PARAMETERS:
+            args[_PG_URL_PARAMETERS[name]] = value
+        elif name == "ssl" and value.lower() in ("true", ""):
+            args.setdefault("sslmode", "verify-full")  # pgjdbc's meaning of ssl=true
+        elif name == "currentSchema":
+            args["options"] = f"-c search_path={value}"
+        elif name not in _PG_HARMLESS:
+            raise DirectReadUnavailable(f"JDBC URL parameter {name} has no psycopg equivalent here")
+    if user:
+        args["user"] = user
+    if password is not None:
+        args["password"] = password
+    return args
+
+
+class PostgresClient:
+    module = "psycopg"
+
+    def read(
+        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+    ) -> pa.Table:
+        import psycopg
+        from pyarrow import csv
+
+        args = postgres_connect_args(source.url, source.user, source.password)
+        with psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge") as conn:
+            for statement in _PG_SESSION:
+                conn.execute(statement)
+            described = conn.execute(f"SELECT * FROM ({window_sql}) gf_w LIMIT 0").description or []
+            types = {d.name: _pg_type_name(conn, d.type_code) for d in described}
+            selected, parse_types = [], {}
+            for column in columns:
+                pg_type = types.get(column.name)
+                kind = _PG_PARSE.get(pg_type or "")
+                if kind is None:
+                    raise DirectReadUnavailable(f"column {column.name} has PostgreSQL type {pg_type}")
+                quoted = source.dialect.quote(column.name)
+                selected.append(f"gf_w.{quoted} AT TIME ZONE 'UTC'" if kind == "timestamptz" else f"gf_w.{quoted}")
+                parse_types[column.name] = _arrow_parse_type(kind, column.name, spark_schema)
+            buffer = io.BytesIO()
+            copy_sql = f"COPY (SELECT {', '.join(selected)} FROM ({window_sql}) gf_w) TO STDOUT (FORMAT csv)"
+            with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+        names = [c.name for c in columns]
+        if buffer.tell() == 0:
+            import pyarrow as pa
+
+            return pa.table({n: pa.array([], type=parse_types[n]) for n in names})
+        try:
+            return csv.read_csv(
+                io.BytesIO(buffer.getvalue()),
+                read_options=csv.ReadOptions(column_names=names),
+                parse_options=csv.ParseOptions(newlines_in_values=True),
+                convert_options=csv.ConvertOptions(
+                    column_types=parse_types,
+                    # COPY's CSV: NULL is an empty unquoted field, an empty string is "" (quoted)
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                    true_values=["t"],
+                    false_values=["f"],
+                ),
+            )
+        except Exception as exc:  # a value pyarrow reads differently from the JDBC driver (NaN numeric, BC dates..)
+            raise DirectReadUnavailable(f"a value does not convert: {str(exc).splitlines()[0][:200]}") from None
+
+
+def _pg_type_name(conn: Any, oid: int) -> str | None:
+    info = conn.adapters.types.get(oid)
+    return None if info is None else str(info.name)
+
+
+def _arrow_parse_type(kind: str, column: str, spark_schema: StructType) -> pa.DataType:
+    import pyarrow as pa
+
+    if kind == "decimal":
+        spark_type = {f.name: f.dataType for f in spark_schema.fields}[column]
+        precision, scale = getattr(spark_type, "precision", None), getattr(spark_type, "scale", None)
+        if precision is None or scale is None:
+            raise DirectReadUnavailable(f"column {column} is numeric but Spark reads it as {spark_type}")
+        return pa.decimal128(precision, scale)
+    if kind in ("timestamp", "timestamptz"):
+        return pa.timestamp("us")
+    return cast("pa.DataType", getattr(pa, kind)())
+
+
+CLIENTS: dict[str, DirectClient] = {"postgresql": PostgresClient()}
+READER_NAMES = {"postgresql": "postgresql_copy"}
+
+
+def reader_name(dialect: str) -> str:
+    return READER_NAMES.get(dialect, f"{dialect}_direct")
+
+
+# --- the read -----------------------------------------------------------------------------------------------
+
+
+def client_for(dialect: str) -> DirectClient:
+    client = CLIENTS.get(dialect)
+    if client is None:
+        raise DirectReadUnavailable(f"no direct reader for {dialect}")
+    if importlib.util.find_spec(client.module) is None:
+        raise DirectReadUnavailable(f"the Python client {client.module} is not installed")
+    return client
+
+
+def read_window(
+    client: DirectClient, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+) -> pa.Table:
+    """The window, each column converted to the target's Arrow type (only lossless widenings)."""
+    import pyarrow as pa
+
+    source_names = {f.name for f in spark_schema.fields}
+    if {c.name for c in columns} != source_names:
+        raise DirectReadUnavailable("the source and target columns differ (schema drift takes the Spark path)")
+    try:
+        table = client.read(source, window_sql, columns, spark_schema)
+    except DirectReadUnavailable:
+        raise
+    except Exception as exc:  # the client could not connect or read: Spark's JDBC read reports it properly
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]  # database messages carry no password
+        raise DirectReadUnavailable(
+            f"{client.module} could not read the window ({type(exc).__name__}: {first_line})"
+        ) from None
+    arrays = []
+    for column in columns:
+        array = table.column(column.name)
+        if not _lossless(array.type, column.arrow_type):
+            raise DirectReadUnavailable(f"column {column.name}: {array.type} does not widen to {column.arrow_type}")
+        arrays.append(array.cast(column.arrow_type))
+    fields = [pa.field(c.name, c.arrow_type, metadata={FIELD_ID: str(c.field_id)}) for c in columns]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _lossless(have: pa.DataType, want: pa.DataType) -> bool:
+    import pyarrow as pa
+    import pyarrow.types as t
+
+    if have == want:
+        return True
+    if t.is_integer(have) and t.is_integer(want):
+        return bool(have.bit_width <= want.bit_width)
+    if have == pa.float32() and want == pa.float64():
+        return True
+    if t.is_decimal(have) and t.is_decimal(want):
+        return bool(have.scale == want.scale and have.precision <= want.precision)
+    if t.is_timestamp(have) and t.is_timestamp(want):
+        return bool(have.tz is None and want.tz == "UTC")  # printed in UTC by the read
+    return False
+
+
+# --- the write ----------------------------------------------------------------------------------------------
+
+
+def upsert_arrow(
+    spark: SparkSession,
+    loaded: Any,
+    table: TableName,
+    rows: pa.Table,
+    keys: tuple[str, ...],
+    properties: dict[str, str],
+    start_snapshot: int | None,
+    *,
+    with_deletes: bool,
+) -> int:
+    """Write ``rows`` (and, ``with_deletes``, an equality-delete file of their keys) as Parquet through the
+    table's ``FileIO`` and commit both in one ``RowDelta``; nothing is left behind unless the commit's
+    state is unknown. Returns the snapshot id."""
+    file_io = loaded.io()
+    codec = table_codec(loaded)
+    stem = f"gf-direct-{uuid.uuid4().hex[:16]}"
+    data_path = str(loaded.locationProvider().newDataLocation(f"{stem}-data.parquet"))
+    delete_path = str(loaded.locationProvider().newDataLocation(f"{stem}-deletes.parquet"))
+    written: list[str] = []
+    committed = False
+    try:
+        _write_parquet(file_io, data_path, rows, codec)
+        written.append(data_path)
+        if with_deletes:
+            _write_parquet(file_io, delete_path, rows.select(list(keys)), codec)
+            written.append(delete_path)
+        try:
+            snapshot_id = commit_files(spark, loaded, table, [data_path], written[1:], keys, properties, start_snapshot)
+        except CommitStateUnknown:
+            committed = True  # the commit may have landed: its files must stay (orphans at worst)
+            raise
+        committed = True
+    finally:
+        if not committed:
+            for path in written:
+                with contextlib.suppress(Exception):
+                    file_io.deleteFile(path)
+    spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
+    return snapshot_id
+
+
+def _write_parquet(file_io: Any, path: str, rows: pa.Table, codec: str) -> None:
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    # Iceberg reads Parquet by field id; timestamps as microseconds (UTC-adjusted for timestamptz), not INT96
+    pq.write_table(rows, sink, compression=codec, coerce_timestamps="us", store_schema=False)
+    stream = file_io.newOutputFile(path).create()
+    try:
+        for chunk in _chunks(sink.getbuffer()):
+            stream.write(bytearray(chunk))  # py4j passes a bytearray as one Java byte[]
+    finally:
+        stream.close()
+
+
+def _chunks(data: memoryview, size: int = 8 << 20) -> Iterator[memoryview]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
