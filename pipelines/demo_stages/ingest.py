@@ -23,6 +23,7 @@ SOURCES = {"customers": "customer_id", "orders": "order_id"}
 SUMMARY_KEYS = (
     "status",
     "rows_read",
+    "reader",
     "write_plan",
     "upserted",
     "unchanged",

@@ -477,7 +477,13 @@ def _upsert(
     keys, cursor = shape.primary_keys, shape.cursor
     summary.upserted = applied_rows
     summary.unchanged = summary.rows_read - applied_rows
-    if _only_new_keys(writer, keys, applied_stats):
+    largest = None
+    if len(keys) == 1 and applied_stats.min_key is not None:
+        largest = _largest_key(writer, iceberg_table(spark, options.target), keys[0])
+        if largest is not None and applied_stats.max_key is not None:
+            properties = {**properties, MAX_KEY: f"{keys[0]}={max(largest, applied_stats.max_key)}"}
+    if largest is not None and applied_stats.min_key is not None and applied_stats.min_key > largest:
+        # every key is above the target's largest: an append-only source with increasing ids needs no upsert
         summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0
         writer.append(applied, properties)
         return
@@ -550,15 +556,6 @@ def _drop_known_rows(
     applied = (kept if fresh is None else fresh.unionByName(kept)).persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(applied)
     return applied
-
-
-def _only_new_keys(writer: IcebergWriter, keys: tuple[str, ...], stats: BatchStats) -> bool:
-    """True when the batch's smallest key is above every key in the target (from Iceberg's file metadata,
-    no scan): an append-only source with increasing ids then needs no MERGE."""
-    if len(keys) != 1 or stats.min_key is None:
-        return False
-    largest = writer.key_upper_bound(keys[0])
-    return largest is not None and stats.min_key > largest
 
 
 def _count_from_commit(summary: RunSummary, snapshot: dict[str, str], applied_rows: int) -> None:

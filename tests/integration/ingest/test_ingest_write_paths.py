@@ -11,6 +11,7 @@ import pytest
 
 from tests.integration.ingest.conftest import make_events
 from transforms.incremental_jdbc_ingest import reader as reader_module
+from transforms.incremental_jdbc_ingest.state import MAX_KEY, snapshot_summary
 
 COLUMNS = ["id", "amount", "note", "updated_at"]
 
@@ -46,6 +47,8 @@ def test_new_keys_above_the_target_append_and_updates_merge_with_counts_from_the
     assert (appended.rows_read, appended.inserted, appended.updated, appended.unchanged) == (11, 10, 0, 1)
     assert last_operation(lakehouse.spark, target) == "append"
     same_rows(pg_source, compare_sql, target, COLUMNS)
+    # the commit notes the target's largest key for the next run (no scan planning over the manifests)
+    assert snapshot_summary(lakehouse.spark, target)[MAX_KEY] == "id=60"
 
     # Updates spread over the key range: a MERGE; counts come from its snapshot summary.
     pg_source.run(
@@ -70,6 +73,7 @@ def test_new_keys_above_the_target_append_and_updates_merge_with_counts_from_the
     )
     mixed = run_ingest(postgres_db, **params).summary
     assert (mixed.rows_read, mixed.inserted, mixed.updated, mixed.unchanged) == (13, 1, 12, 0)
+    assert snapshot_summary(lakehouse.spark, target)[MAX_KEY] == "id=60"  # a MERGE commit carries it too
     same_rows(pg_source, compare_sql, target, COLUMNS)
 
     # A new key below the target's largest: the key-only scan finds none of the batch keys, so an append.
