@@ -4,9 +4,10 @@ Parquet files itself.
 Every Spark job has a floor: a few hundred milliseconds in a warm session, seconds in a fresh JVM where the
 JDBC reader and the Parquet writer run for the first time. For an incremental window of a few thousand rows
 that floor is most of the run. A window of at most ``direct_read_max_rows`` rows is therefore read on the
-driver (PostgreSQL: ``COPY (window) TO STDOUT`` as CSV through psycopg, parsed by pyarrow's C++ CSV reader),
-written as Parquet by pyarrow through the table's own ``FileIO`` (local, HDFS or S3 alike), and committed with
-the same equality-delete ``RowDelta`` as a Spark-written upsert (``upsert.commit_files``).
+driver (PostgreSQL: ``COPY (window) TO STDOUT`` as CSV through psycopg, parsed by pyarrow's C++ CSV reader;
+MySQL/MariaDB: the server's text of every value through pymysql, cast by pyarrow), written as Parquet by
+pyarrow through the table's own ``FileIO`` (local, HDFS or S3 alike), and committed with the same
+equality-delete ``RowDelta`` as a Spark-written upsert (``upsert.commit_files``).
 
 It gives the rows Spark's JDBC read would give, or it does not run: every column's database type must be in
 ``CLIENTS``' whitelist and its value must convert to the target's Iceberg type without loss; anything else
@@ -224,8 +225,113 @@ def _arrow_parse_type(kind: str, column: str, spark_schema: StructType) -> pa.Da
     return cast("pa.DataType", getattr(pa, kind)())
 
 
-CLIENTS: dict[str, DirectClient] = {"postgresql": PostgresClient()}
-READER_NAMES = {"postgresql": "postgresql_copy"}
+# --- MySQL / MariaDB ----------------------------------------------------------------------------------------
+
+# MySQL wire type codes (pymysql ``FIELD_TYPE``) whose text form parses to Spark's type of the column. Text
+# only: pymysql gets no decoders, so every value arrives as the server's text and pyarrow's C++ casts parse it.
+_MYSQL_TEXT_TYPES: dict[str, frozenset[int]] = {
+    "integer": frozenset({1, 2, 3, 8, 9}),  # TINY, SHORT, LONG, LONGLONG, INT24
+    "boolean": frozenset({1}),  # TINYINT(1), which the driver reports as BIT and Spark reads as boolean
+    "decimal": frozenset({0, 246}),  # DECIMAL, NEWDECIMAL
+    "float": frozenset({4}),
+    "double": frozenset({4, 5}),  # Spark reads MariaDB's FLOAT as a double parsed from the same text
+    "string": frozenset({15, 245, 247, 252, 253, 254}),  # VARCHAR, JSON, ENUM, TEXT, VAR_STRING, STRING
+    "date": frozenset({10}),
+    "timestamp": frozenset({7, 12}),  # TIMESTAMP (printed in the session's UTC), DATETIME
+}
+_MYSQL_URL_HARMLESS = {
+    "useUnicode",
+    "characterEncoding",
+    "permitMysqlScheme",
+    "useServerPrepStmts",
+    "rewriteBatchedStatements",
+}
+
+
+def mysql_connect_args(url: str, user: str | None, password: str | None) -> dict[str, Any]:
+    """pymysql keyword arguments for a ``jdbc:mysql://`` or ``jdbc:mariadb://host[:port]/database`` URL."""
+    match = re.fullmatch(r"jdbc:(?:mysql|mariadb)://([^/:?,]+)(?::(\d+))?/([^?]*)(?:\?(.*))?", url)
+    if match is None:
+        raise DirectReadUnavailable("the JDBC URL is not of the form jdbc:mysql://host[:port]/database")
+    host, port, database, query = match.groups()
+    args: dict[str, Any] = {"host": host, "port": int(port or 3306), "database": unquote(database)}
+    for name, value in parse_qsl(query or "", keep_blank_values=True):
+        if name in ("user", "password"):
+            args[name] = value
+        elif name not in _MYSQL_URL_HARMLESS:
+            raise DirectReadUnavailable(f"JDBC URL parameter {name} has no pymysql equivalent here")
+    if user:
+        args["user"] = user
+    if password is not None:
+        args["password"] = password
+    return args
+
+
+class MySQLClient:
+    module = "pymysql"
+
+    def read(
+        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+    ) -> pa.Table:
+        import pyarrow as pa
+        import pymysql  # type: ignore[import-untyped]
+        from pymysql import converters
+
+        spark_types = {f.name: f.dataType for f in spark_schema.fields}
+        args = mysql_connect_args(source.url, source.user, source.password)
+        # encoders only: without decoders pymysql hands every value over as the server's text
+        conn = pymysql.connect(**args, conv=dict(converters.encoders), charset="utf8mb4", connect_timeout=30)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SET time_zone = '+00:00'")
+                selected = ", ".join(f"gf_w.{source.dialect.quote(c.name)}" for c in columns)
+                cursor.execute(f"SELECT {selected} FROM ({window_sql}) gf_w")
+                wire_types = [d[1] for d in cursor.description or ()]
+                rows = cursor.fetchall()
+        finally:
+            conn.close()
+        arrays = []
+        for index, column in enumerate(columns):
+            spark_type = spark_types[column.name]
+            kind = _spark_kind(spark_type)
+            if kind is None or wire_types[index] not in _MYSQL_TEXT_TYPES[kind]:
+                raise DirectReadUnavailable(
+                    f"column {column.name} has MySQL type code {wire_types[index]} ({spark_type})"
+                )
+            texts = pa.array([row[index] for row in rows], type=pa.string())
+            try:
+                arrays.append(texts.cast(_mysql_parse_type(kind, spark_type)))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:  # e.g. a zero date, TINYINT(1) = 2
+                raise DirectReadUnavailable(f"a value of {column.name} does not convert: {str(exc)[:200]}") from None
+        return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+
+
+def _spark_kind(spark_type: Any) -> str | None:
+    name = spark_type.typeName()
+    if name in ("byte", "short", "integer", "long"):
+        return "integer"
+    return name if name in ("boolean", "decimal", "float", "double", "string", "date", "timestamp") else None
+
+
+def _mysql_parse_type(kind: str, spark_type: Any) -> pa.DataType:
+    import pyarrow as pa
+
+    if kind == "decimal":
+        return pa.decimal128(spark_type.precision, spark_type.scale)
+    if kind == "integer":
+        return pa.int64() if spark_type.typeName() == "long" else pa.int32()
+    return {
+        "boolean": pa.bool_(),
+        "float": pa.float32(),
+        "double": pa.float64(),
+        "string": pa.string(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+    }[kind]
+
+
+CLIENTS: dict[str, DirectClient] = {"postgresql": PostgresClient(), "mysql": MySQLClient(), "mariadb": MySQLClient()}
+READER_NAMES = {"postgresql": "postgresql_copy", "mysql": "mysql_text", "mariadb": "mysql_text"}
 
 
 def reader_name(dialect: str) -> str:
@@ -245,10 +351,18 @@ def client_for(dialect: str) -> DirectClient:
 
 
 def read_window(
-    client: DirectClient, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+    client: DirectClient,
+    source: JdbcSource,
+    window_sql: str,
+    columns: list[TargetColumn],
+    spark_schema: StructType,
+    *,
+    pad_chars: bool = True,
 ) -> pa.Table:
-    """The window, each column converted to the target's Arrow type (only lossless widenings)."""
+    """The window, each column converted to the target's Arrow type (only lossless widenings), ``CHAR(n)``
+    values padded to ``n`` as Spark's read pads them (``pad_chars``)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     source_names = {f.name for f in spark_schema.fields}
     if {c.name for c in columns} != source_names:
@@ -263,13 +377,23 @@ def read_window(
             f"{client.module} could not read the window ({type(exc).__name__}: {first_line})"
         ) from None
     arrays = []
+    fields = {f.name: f for f in spark_schema.fields}
     for column in columns:
         array = table.column(column.name)
+        width = _char_width(fields[column.name].metadata) if pad_chars else None
+        if width is not None:  # Spark pads CHAR(n) on read (spark.sql.readSideCharPadding); MySQL strips them
+            array = pc.utf8_rpad(array, width=width, padding=" ")
         if not _lossless(array.type, column.arrow_type):
             raise DirectReadUnavailable(f"column {column.name}: {array.type} does not widen to {column.arrow_type}")
         arrays.append(array.cast(column.arrow_type))
-    fields = [pa.field(c.name, c.arrow_type, metadata={FIELD_ID: str(c.field_id)}) for c in columns]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    schema = pa.schema([pa.field(c.name, c.arrow_type, metadata={FIELD_ID: str(c.field_id)}) for c in columns])
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _char_width(metadata: dict[str, Any]) -> int | None:
+    """``n`` of a column Spark knows as ``char(n)`` (from the JDBC metadata), else ``None``."""
+    match = re.fullmatch(r"char\((\d+)\)", str(metadata.get("__CHAR_VARCHAR_TYPE_STRING", "")))
+    return int(match.group(1)) if match else None
 
 
 def _lossless(have: pa.DataType, want: pa.DataType) -> bool:

@@ -258,7 +258,8 @@ def _apply_direct(
         ties = reader.rows_at(shape, committed_watermark) if committed_at_watermark is not None else None
         skip_ties = bool(ties) and ties == committed_at_watermark
         window_sql = reader.window_sql(shape, window, above_lower=skip_ties)
-        rows = direct.read_window(client, reader.source, window_sql, columns, shape.schema)
+        padding = str(spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+        rows = direct.read_window(client, reader.source, window_sql, columns, shape.schema, pad_chars=padding)
         if rows.num_rows == 0:
             raise direct.DirectReadUnavailable("the window holds no new rows now")
     except direct.DirectReadUnavailable as why:

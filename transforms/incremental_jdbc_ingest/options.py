@@ -47,7 +47,7 @@ class IngestOptions(BaseModel):
     merge-on-read targets), ``merge`` (SQL MERGE, exact inserted/updated counts), ``auto`` (the first when the
     target allows it)."""
     direct_read_max_rows: int = Field(default=DEFAULT_DIRECT_READ_MAX_ROWS, ge=0)
-    """Windows of at most this many rows are read by the database's own client (PostgreSQL: psycopg) and
+    """Windows of at most this many rows are read by the database's own client (psycopg, pymysql) and
     written without a Spark job when the run needs no comparison with the target (0 = always Spark)."""
     compact_after_delete_files: int = Field(default=0, ge=0)
     """Compact the target at the end of a run whose commit leaves at least this many delete files (0 = never;

@@ -66,7 +66,7 @@ def test_only_lossless_widenings_are_written_directly() -> None:
 
 def test_only_registered_dialects_have_a_direct_reader() -> None:
     assert client_for("postgresql").module == "psycopg"
-    for dialect in ("mysql", "sqlite", "oracle"):
+    for dialect in ("sqlite", "oracle", "sqlserver"):
         with pytest.raises(DirectReadUnavailable, match=f"no direct reader for {dialect}"):
             client_for(dialect)
 
@@ -98,3 +98,24 @@ def test_window_sql_can_leave_out_the_rows_at_its_lower_bound() -> None:
         reader.window_sql(shape, window, above_lower=True)
         == inclusive + """ AND w."ts" > TIMESTAMP '2026-01-01 00:00:00.000000'"""
     )
+
+
+def test_mysql_url_becomes_pymysql_arguments() -> None:
+    from transforms.incremental_jdbc_ingest.direct import mysql_connect_args
+
+    assert mysql_connect_args("jdbc:mysql://db:3307/shop?useUnicode=true&characterEncoding=utf8", "etl", "pw") == {
+        "host": "db",
+        "port": 3307,
+        "database": "shop",
+        "user": "etl",
+        "password": "pw",
+    }
+    assert mysql_connect_args("jdbc:mariadb://db/shop", None, None) == {"host": "db", "port": 3306, "database": "shop"}
+    # a parameter that changes what the JDBC read returns (time zone, zero dates) keeps the Spark read
+    for url in (
+        "jdbc:mysql://db/shop?serverTimezone=Europe/Paris",
+        "jdbc:mysql://db/shop?zeroDateTimeBehavior=convertToNull",
+    ):
+        with pytest.raises(DirectReadUnavailable, match="has no pymysql equivalent"):
+            mysql_connect_args(url, None, None)
+    assert client_for("mariadb").module == client_for("mysql").module == "pymysql"
