@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
@@ -100,6 +100,40 @@ def target_columns(spark: SparkSession, loaded: Any) -> list[TargetColumn]:
     return columns
 
 
+# --- JDBC URLs -------------------------------------------------------------------------------------------------
+
+
+def _url_arguments(
+    url: str,
+    schemes: tuple[str, ...],
+    default_port: int,
+    database_key: str,
+    parameter: Callable[[str, str, dict[str, Any]], bool],
+    client: str,
+) -> dict[str, Any]:
+    """Host, port and database of a ``jdbc:<scheme>://host[:port]/database[?params]`` URL, each parameter
+    handed to ``parameter`` (which returns False for one the client cannot follow: the Spark read then)."""
+    pattern = rf"jdbc:(?:{'|'.join(schemes)})://([^/:?,]+)(?::(\d+))?/([^?]*)(?:\?(.*))?"
+    match = re.fullmatch(pattern, url)
+    if match is None:
+        raise DirectReadUnavailable(f"the JDBC URL is not of the form jdbc:{schemes[0]}://host[:port]/database")
+    host, port, database, query = match.groups()
+    args: dict[str, Any] = {"host": host, "port": int(port or default_port), database_key: unquote(database)}
+    for name, value in parse_qsl(query or "", keep_blank_values=True):
+        if not parameter(name, value, args):
+            raise DirectReadUnavailable(f"JDBC URL parameter {name} has no {client} equivalent here")
+    return args
+
+
+def _with_login(args: dict[str, Any], user: str | None, password: str | None) -> dict[str, Any]:
+    """The source's own user and password (env var, secret, Glue connection) win over the URL's."""
+    if user:
+        args["user"] = user
+    if password is not None:
+        args["password"] = password
+    return args
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------------
 
 
@@ -132,25 +166,18 @@ _PG_SESSION = (
 
 def postgres_connect_args(url: str, user: str | None, password: str | None) -> dict[str, Any]:
     """psycopg keyword arguments for a ``jdbc:postgresql://host[:port]/database[?params]`` URL."""
-    match = re.fullmatch(r"jdbc:postgresql://([^/:?,]+)(?::(\d+))?/([^?]*)(?:\?(.*))?", url)
-    if match is None:
-        raise DirectReadUnavailable("the JDBC URL is not of the form jdbc:postgresql://host[:port]/database")
-    host, port, database, query = match.groups()
-    args: dict[str, Any] = {"host": host, "port": int(port or 5432), "dbname": unquote(database)}
-    for name, value in parse_qsl(query or "", keep_blank_values=True):
+
+    def parameter(name: str, value: str, args: dict[str, Any]) -> bool:
         if name in _PG_URL_PARAMETERS:
             args[_PG_URL_PARAMETERS[name]] = value
         elif name == "ssl" and value.lower() in ("true", ""):
             args.setdefault("sslmode", "verify-full")  # pgjdbc's meaning of ssl=true
         elif name == "currentSchema":
             args["options"] = f"-c search_path={value}"
-        elif name not in _PG_HARMLESS:
-            raise DirectReadUnavailable(f"JDBC URL parameter {name} has no psycopg equivalent here")
-    if user:
-        args["user"] = user
-    if password is not None:
-        args["password"] = password
-    return args
+        return name in _PG_HARMLESS or name in _PG_URL_PARAMETERS or name in ("ssl", "currentSchema")
+
+    args = _url_arguments(url, ("postgresql",), 5432, "dbname", parameter, "psycopg")
+    return _with_login(args, user, password)
 
 
 class PostgresClient:
@@ -250,21 +277,14 @@ _MYSQL_URL_HARMLESS = {
 
 def mysql_connect_args(url: str, user: str | None, password: str | None) -> dict[str, Any]:
     """pymysql keyword arguments for a ``jdbc:mysql://`` or ``jdbc:mariadb://host[:port]/database`` URL."""
-    match = re.fullmatch(r"jdbc:(?:mysql|mariadb)://([^/:?,]+)(?::(\d+))?/([^?]*)(?:\?(.*))?", url)
-    if match is None:
-        raise DirectReadUnavailable("the JDBC URL is not of the form jdbc:mysql://host[:port]/database")
-    host, port, database, query = match.groups()
-    args: dict[str, Any] = {"host": host, "port": int(port or 3306), "database": unquote(database)}
-    for name, value in parse_qsl(query or "", keep_blank_values=True):
+
+    def parameter(name: str, value: str, args: dict[str, Any]) -> bool:
         if name in ("user", "password"):
             args[name] = value
-        elif name not in _MYSQL_URL_HARMLESS:
-            raise DirectReadUnavailable(f"JDBC URL parameter {name} has no pymysql equivalent here")
-    if user:
-        args["user"] = user
-    if password is not None:
-        args["password"] = password
-    return args
+        return name in ("user", "password") or name in _MYSQL_URL_HARMLESS
+
+    args = _url_arguments(url, ("mysql", "mariadb"), 3306, "database", parameter, "pymysql")
+    return _with_login(args, user, password)
 
 
 class MySQLClient:

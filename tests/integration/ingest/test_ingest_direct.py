@@ -67,42 +67,48 @@ def _columns_that_differ(expected: Any, actual: Any) -> dict[str, list[Any]]:
     return differ
 
 
-def test_direct_read_gives_the_rows_of_the_spark_read_for_every_type(
-    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
-) -> None:
-    spark = lakehouse.spark
-    table = postgres_db.unique_table("types")
-    pg_source.run(f"CREATE TABLE {table} ({ALL_TYPES})", *[f"INSERT INTO {table} VALUES ({row})" for row in ROWS])
-    targets = {"spark": "bronze.direct_types_spark", "direct": "bronze.direct_types_direct"}
+def _both_paths(
+    source: Any, db: Any, run_ingest: Callable[..., Any], spark: Any, table: str, changes: list[str], rows: int
+) -> tuple[Any, Any, Any]:
+    """Load ``table`` into two targets, apply ``changes`` (every row moves: each value travels through the
+    incremental read), then run once with the Spark read and once with the direct read. Both targets must
+    hold the same rows, column for column; returns both summaries and the direct target."""
+    targets = {"spark": f"bronze.{table}_spark", "direct": f"bronze.{table}_direct"}
     for target in targets.values():
-        first = run_ingest(postgres_db, **_params(table, target)).summary
-        assert (first.reader, first.rows_read) == ("spark_jdbc", 5)  # a first load always reads with Spark
-    # every row changes (and a new one comes), so the incremental run carries every value through its reader
-    pg_source.run(
-        f"UPDATE {table} SET updated_at = updated_at + interval '1 day'",
-        f"INSERT INTO {table} SELECT id + 10, small, medium, big, price, loose, ratio, measure, ok, body, label, "
-        f"code, ref, doc, docb, day, local_ts, updated_at + interval '2 days' FROM {table}",
-    )
-    spark_run = run_ingest(postgres_db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
-    direct_run = run_ingest(postgres_db, **_params(table, targets["direct"])).summary
-    assert (spark_run.reader, spark_run.rows_read) == ("spark_jdbc", 10)
-    assert (direct_run.reader, direct_run.direct_read_skipped, direct_run.rows_read) == ("postgresql_copy", None, 10)
-    assert (direct_run.write_plan, direct_run.upserted, direct_run.watermark_after) == (
-        "equality_delete",
-        10,
-        spark_run.watermark_after,
-    )
+        first = run_ingest(db, **_params(table, target)).summary
+        assert first.reader == "spark_jdbc"  # a first load always reads with Spark
+    source.run(*changes)
+    spark_run = run_ingest(db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
+    direct_run = run_ingest(db, **_params(table, targets["direct"])).summary
+    assert (spark_run.reader, spark_run.rows_read, direct_run.direct_read_skipped) == ("spark_jdbc", rows, None)
+    assert (direct_run.rows_read, direct_run.upserted, direct_run.write_plan) == (rows, rows, "equality_delete")
+    assert direct_run.watermark_after == spark_run.watermark_after
+    assert snapshot_summary(spark, targets["direct"])[WATERMARK] == direct_run.watermark_after
     expected, actual = spark.table(targets["spark"]), spark.table(targets["direct"])
     assert actual.schema == expected.schema
-    assert actual.count() == 10
+    assert actual.count() == rows
     # NaN equals NaN in Spark's row comparison: exceptAll finds every other difference, both ways
     assert _columns_that_differ(expected, actual) == {}
     assert _columns_that_differ(actual, expected) == {}
+    return spark_run, direct_run, actual
+
+
+def test_direct_read_gives_the_rows_of_the_spark_read_for_every_type(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("types")
+    pg_source.run(f"CREATE TABLE {table} ({ALL_TYPES})", *[f"INSERT INTO {table} VALUES ({row})" for row in ROWS])
+    changes = [
+        f"UPDATE {table} SET updated_at = updated_at + interval '1 day'",
+        f"INSERT INTO {table} SELECT id + 10, small, medium, big, price, loose, ratio, measure, ok, body, label, "
+        f"code, ref, doc, docb, day, local_ts, updated_at + interval '2 days' FROM {table}",
+    ]
+    _, direct_run, actual = _both_paths(pg_source, postgres_db, run_ingest, lakehouse.spark, table, changes, 10)
+    assert direct_run.reader == "postgresql_copy"
     text = {r["id"]: (r["body"], r["label"], r["code"], r["doc"]) for r in actual.collect()}
     assert text[2] == (None, None, None, None)
     assert text[3][:2] == ("", "") and text[4][:3] == ("NULL", "NaN", "N/A  ")  # not NULLs, char(5) padded
     assert text[5][0] == 'two\nlines, "and" quotes\r\n'
-    assert snapshot_summary(spark, direct_run.target)[WATERMARK] == direct_run.watermark_after
 
 
 def test_direct_read_steps_aside_for_what_it_cannot_read_exactly(
@@ -310,29 +316,17 @@ MARIADB_ROWS = [
 def test_mariadb_direct_read_gives_the_rows_of_the_spark_read_for_every_type(
     maria_source: Any, mariadb_db: Any, run_ingest: Callable[..., Any], lakehouse: Any
 ) -> None:
-    spark = lakehouse.spark
     table = mariadb_db.unique_table("types")
     maria_source.run(
         f"CREATE TABLE {table} ({MARIADB_TYPES})", *[f"INSERT INTO {table} VALUES ({row})" for row in MARIADB_ROWS]
     )
-    targets = {"spark": "bronze.maria_direct_spark", "direct": "bronze.maria_direct_direct"}
-    for target in targets.values():
-        assert run_ingest(mariadb_db, **_params(table, target)).summary.rows_read == 4
-    maria_source.run(
+    changes = [
         f"UPDATE {table} SET updated_at = updated_at + INTERVAL 1 DAY",
         f"INSERT INTO {table} SELECT id + 10, tiny, flag, small, medium, mid, big, unsigned_int, price, wide, ratio, "
         f"measure, label, code, body, doc, pick, day, local_ts, updated_at + INTERVAL 2 DAY FROM {table}",
-    )
-    spark_run = run_ingest(mariadb_db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
-    direct_run = run_ingest(mariadb_db, **_params(table, targets["direct"])).summary
-    assert (spark_run.reader, spark_run.rows_read) == ("spark_jdbc", 8)
-    assert (direct_run.reader, direct_run.direct_read_skipped, direct_run.rows_read) == ("mysql_text", None, 8)
-    assert direct_run.watermark_after == spark_run.watermark_after
-    expected, actual = spark.table(targets["spark"]), spark.table(targets["direct"])
-    assert actual.schema == expected.schema
-    assert actual.count() == 8
-    assert _columns_that_differ(expected, actual) == {}
-    assert _columns_that_differ(actual, expected) == {}
+    ]
+    _, direct_run, actual = _both_paths(maria_source, mariadb_db, run_ingest, lakehouse.spark, table, changes, 8)
+    assert direct_run.reader == "mysql_text"
     texts = {r["id"]: (r["label"], r["code"], r["body"]) for r in actual.collect()}
     # CHAR(5) comes back padded, as Spark pads it on read (MySQL itself strips the spaces)
     assert texts[2] == (None, None, None) and texts[3] == ("", "     ", "")
