@@ -451,7 +451,7 @@ def upsert_arrow(
     table's ``FileIO`` and commit both in one ``RowDelta``; nothing is left behind unless the commit's
     state is unknown. Returns the snapshot id."""
     file_io = loaded.io()
-    codec = table_codec(loaded)
+    codec = parquet_codec(loaded)
     stem = f"gf-direct-{uuid.uuid4().hex[:16]}"
     data_path = str(loaded.locationProvider().newDataLocation(f"{stem}-data.parquet"))
     delete_path = str(loaded.locationProvider().newDataLocation(f"{stem}-deletes.parquet"))
@@ -476,6 +476,18 @@ def upsert_arrow(
                     file_io.deleteFile(path)
     spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
     return snapshot_id
+
+
+# Iceberg's write.parquet.compression-codec -> pyarrow's name for it
+_CODECS = {"zstd": "zstd", "snappy": "snappy", "gzip": "gzip", "brotli": "brotli", "lz4": "lz4", "uncompressed": "none"}
+
+
+def parquet_codec(loaded: Any) -> str:
+    """The table's Parquet codec as pyarrow names it; one pyarrow cannot write keeps the Spark path."""
+    codec = table_codec(loaded)
+    if codec not in _CODECS:
+        raise DirectReadUnavailable(f"the target's Parquet codec {codec} is not one pyarrow writes")
+    return _CODECS[codec]
 
 
 def _write_parquet(file_io: Any, path: str, rows: pa.Table, codec: str) -> None:

@@ -322,6 +322,7 @@ def _direct_plan(
     if not _keys_unique_at_source(reader, shape.primary_keys):
         raise unavailable("the source declares no unique key covered by primary_keys (the batch needs a dedupe)")
     loaded = iceberg_table(spark, options.target)
+    direct.parquet_codec(loaded)  # the target's codec must be one pyarrow writes
     return client, loaded, direct.target_columns(spark, loaded)
 
 

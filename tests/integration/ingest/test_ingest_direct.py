@@ -331,3 +331,30 @@ def test_mariadb_direct_read_gives_the_rows_of_the_spark_read_for_every_type(
     # CHAR(5) comes back padded, as Spark pads it on read (MySQL itself strips the spaces)
     assert texts[2] == (None, None, None) and texts[3] == ("", "     ", "")
     assert texts[4] == ("NULL", "NaN  ", 'two\nlines, "quoted" ünïcødé ✓')
+
+
+def test_direct_write_uses_the_targets_parquet_codec(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+) -> None:
+    table = postgres_db.unique_table("codec")
+    target = "bronze.direct_codec"
+    columns = ["id", "amount", "note", "updated_at"]
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    for day, codec in ((1, "snappy"), (2, "gzip"), (3, "uncompressed")):
+        lakehouse.spark.sql(f"ALTER TABLE {target} SET TBLPROPERTIES ('write.parquet.compression-codec' = '{codec}')")
+        pg_source.run(
+            f"UPDATE {table} SET note = '{codec}', updated_at = updated_at + interval '{day} day' WHERE id = {day}"
+        )
+        summary = run_ingest(postgres_db, **_params(table, target)).summary
+        assert summary.reader == "postgresql_copy", summary.direct_read_skipped
+        same_rows(pg_source, f"SELECT {', '.join(columns)} FROM {table}", target, columns)
+        files = lakehouse.spark.sql(f"SELECT file_path FROM {target}.files").collect()
+        newest = max(
+            (r[0] for r in files if "gf-direct-" in r[0] and r[0].endswith("-data.parquet")),
+            key=lambda path: Path(path.removeprefix("file:")).stat().st_mtime,
+        )
+        import pyarrow.parquet as pq
+
+        written = pq.ParquetFile(newest.removeprefix("file:")).metadata.row_group(0).column(0).compression
+        assert written == {"snappy": "SNAPPY", "gzip": "GZIP", "uncompressed": "UNCOMPRESSED"}[codec]

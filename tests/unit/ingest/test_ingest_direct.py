@@ -119,3 +119,24 @@ def test_mysql_url_becomes_pymysql_arguments() -> None:
         with pytest.raises(DirectReadUnavailable, match="has no pymysql equivalent"):
             mysql_connect_args(url, None, None)
     assert client_for("mariadb").module == client_for("mysql").module == "pymysql"
+
+
+def test_parquet_codec_names_follow_iceberg_and_lzo_keeps_the_spark_path() -> None:
+    from transforms.incremental_jdbc_ingest.direct import parquet_codec
+
+    class Properties(dict[str, str]):  # the Java map's one method the codec lookup uses
+        def getOrDefault(self, key: str, default: str) -> str:
+            return self.get(key, default)
+
+    class Table:
+        def __init__(self, codec: str | None) -> None:
+            self.codec = codec
+
+        def properties(self) -> Properties:
+            return Properties({} if self.codec is None else {"write.parquet.compression-codec": self.codec})
+
+    assert parquet_codec(Table(None)) == "zstd"  # Iceberg's default
+    assert parquet_codec(Table("UNCOMPRESSED")) == "none"
+    assert parquet_codec(Table("snappy")) == "snappy"
+    with pytest.raises(DirectReadUnavailable, match="codec lzo is not one pyarrow writes"):
+        parquet_codec(Table("lzo"))
