@@ -191,8 +191,7 @@ class PostgresClient:
 
         args = postgres_connect_args(source.url, source.user, source.password)
         with psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge") as conn:
-            for statement in _PG_SESSION:
-                conn.execute(statement)
+            conn.execute("; ".join(_PG_SESSION))  # one round trip
             described = conn.execute(f"SELECT * FROM ({window_sql}) gf_w LIMIT 0").description or []
             types = {d.name: _pg_type_name(conn, d.type_code) for d in described}
             selected, parse_types = [], {}

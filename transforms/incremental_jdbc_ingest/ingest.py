@@ -110,7 +110,7 @@ def run_ingest(
     run_id = uuid.uuid4().hex
     summary = RunSummary(str(target), options.table or "query", source.dialect.name, run_id)
 
-    with target_lock(spark, target):
+    with target_lock(spark, target), reader.session():
         shape = reader.probe()
         state = load_state(spark, options, shape.cursor)
         start_snapshot = current_snapshot_id(spark, target)
@@ -282,7 +282,8 @@ def _apply_direct(
         summary.write_plan, summary.inserted, summary.updated = "append", rows.num_rows, 0
     else:
         summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
-    if current_snapshot_id(spark, options.target) != start_snapshot:
+    loaded.refresh()
+    if (None if loaded.currentSnapshot() is None else int(loaded.currentSnapshot().snapshotId())) != start_snapshot:
         raise ConcurrentRunError(
             "another run committed to the target while this one was reading", where=str(options.target)
         )
@@ -316,13 +317,13 @@ def _direct_plan(
     if window.include_nulls:
         raise unavailable("rows with a NULL cursor must be compared with the target")
     client = direct.client_for(reader.source.dialect.name)
-    reason = unsuitable_reason(spark, options.target, shape.primary_keys, shape.schema.fieldNames())
+    loaded = iceberg_table(spark, options.target)
+    reason = unsuitable_reason(spark, options.target, shape.primary_keys, shape.schema.fieldNames(), loaded=loaded)
     if reason is not None:
         raise unavailable(f"the target takes no equality deletes ({reason})")
+    direct.parquet_codec(loaded)  # the target's codec must be one pyarrow writes
     if not _keys_unique_at_source(reader, shape.primary_keys):
         raise unavailable("the source declares no unique key covered by primary_keys (the batch needs a dedupe)")
-    loaded = iceberg_table(spark, options.target)
-    direct.parquet_codec(loaded)  # the target's codec must be one pyarrow writes
     return client, loaded, direct.target_columns(spark, loaded)
 
 

@@ -114,6 +114,8 @@ class JdbcReader:
         self.source = source
         self.options = options
         self.dialect = source.dialect
+        self._keep = False  # inside ``session()``: keep the first plain JDBC connection for the run
+        self._kept: Any = None
 
     # SQL building ---------------------------------------------------------------------------------------
     def source_sql(self, lower: CursorValue | None, kind: CursorKind) -> str:
@@ -287,11 +289,40 @@ class JdbcReader:
         return [self._value(row[0], kind), self._value(row[1], kind), row[2], row[3], row[4]]
 
     @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """Within it, the plain JDBC connection is opened once and reused (bound query, tie count, unique
+        keys): each new connection costs a login and the session init statement."""
+        self._keep = True
+        try:
+            yield
+        finally:
+            self._keep = False
+            kept, self._kept = self._kept, None
+            if kept is not None:
+                with contextlib.suppress(Exception):  # closing a broken connection
+                    kept.close()
+
+    @contextlib.contextmanager
     def _connection(self) -> Iterator[Any]:
         """A plain JDBC connection through py4j (session init statement applied); no Spark job.
 
         Raises ``_NoDriver`` when ``DriverManager`` cannot see the driver (e.g. a jar given through
         ``spark.jars``, which only Spark's own class loader sees): callers then use a Spark read."""
+        if self._kept is not None:
+            yield self._kept
+            return
+        connection = self._open_connection()
+        if self._keep:
+            self._kept = connection  # closed when the session ends
+            yield connection
+            return
+        try:
+            yield connection
+        finally:
+            with contextlib.suppress(Exception):  # closing a broken connection
+                connection.close()
+
+    def _open_connection(self) -> Any:
         jvm: Any = cast(Any, self.spark)._jvm
         props = jvm.java.util.Properties()
         for key, value in self.source.spark_options().items():
@@ -308,10 +339,11 @@ class JdbcReader:
                 statement = connection.createStatement()
                 statement.execute(self.dialect.session_init)
                 statement.close()
-            yield connection
-        finally:
-            with contextlib.suppress(Exception):  # closing a broken connection
+        except Exception:
+            with contextlib.suppress(Exception):
                 connection.close()
+            raise
+        return connection
 
     def _direct_row(self, sql: str, kinds: tuple[str, ...], where: str) -> list[Any] | None:
         """First row of ``sql`` read with the JDBC getters Spark itself uses for those types (so a

@@ -44,10 +44,16 @@ class UpsertResult:
 
 
 def unsuitable_reason(
-    spark: SparkSession, table: TableName, keys: tuple[str, ...], batch_columns: list[str] | None = None
+    spark: SparkSession,
+    table: TableName,
+    keys: tuple[str, ...],
+    batch_columns: list[str] | None = None,
+    *,
+    loaded: Any = None,
 ) -> str | None:
-    """Why the target cannot take an equality-delete upsert (``None``: it can)."""
-    loaded = iceberg_table(spark, table)
+    """Why the target cannot take an equality-delete upsert (``None``: it can); ``loaded``: the Iceberg table
+    if the caller has it already."""
+    loaded = loaded if loaded is not None else iceberg_table(spark, table)
     version = _format_version(loaded)
     if version < 2:
         return f"format-version {version} has no delete files"

@@ -358,3 +358,28 @@ def test_direct_write_uses_the_targets_parquet_codec(
 
         written = pq.ParquetFile(newest.removeprefix("file:")).metadata.row_group(0).column(0).compression
         assert written == {"snappy": "SNAPPY", "gzip": "GZIP", "uncompressed": "UNCOMPRESSED"}[codec]
+
+
+def test_one_run_logs_in_to_the_source_once_over_plain_jdbc(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transforms.incremental_jdbc_ingest.reader import JdbcReader
+
+    table = postgres_db.unique_table("logins")
+    target = "bronze.direct_logins"
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    opened: list[Any] = []
+    original = JdbcReader._open_connection
+
+    def counting(self: JdbcReader) -> Any:
+        connection = original(self)
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(JdbcReader, "_open_connection", counting)
+    pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 4")
+    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    # bound query, tie count and unique-key lookup share one connection, closed at the end of the run
+    assert (summary.reader, len(opened)) == ("postgresql_copy", 1)
+    assert opened[0].isClosed()
