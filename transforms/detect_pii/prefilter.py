@@ -41,6 +41,72 @@ def min_count(regex: str, chars: frozenset[str]) -> int:
     return _sequence_count(list(parsed), chars)
 
 
+@lru_cache(maxsize=4096)
+def max_width(regex: str) -> int:
+    """The most characters a match of ``regex`` can have (``sre``'s MAXREPEAT, a huge number, when unbounded
+    or when it does not parse)."""
+    try:
+        return int(sre_parse.parse(regex).getwidth()[1])
+    except re.error:
+        return int(sre.MAXREPEAT)
+
+
+@lru_cache(maxsize=4096)
+def min_width(regex: str) -> int:
+    """The fewest characters a match of ``regex`` can have (0 when it does not parse)."""
+    try:
+        return int(sre_parse.parse(regex).getwidth()[0])
+    except re.error:
+        return 0
+
+
+_OPAQUE = (sre.ASSERT, sre.ASSERT_NOT, sre.AT, sre.GROUPREF, sre.GROUPREF_EXISTS, sre.ATOMIC_GROUP)
+
+
+@lru_cache(maxsize=4096)
+def edge_lookarounds_only(regex: str) -> bool:
+    """True when ``regex`` is negative lookbehinds, then a core without any assertion, anchor or group
+    reference, then negative lookaheads (each assertion needing at least one character). For such a regex,
+    a match of the core that spans a whole string is a match of the regex (nothing before or after it), and
+    the first core match a leftmost-first engine finds from position 0 is the one Python's ``match`` finds
+    whenever it spans the string."""
+    try:
+        parsed = sre_parse.parse(regex)
+    except re.error:
+        return False
+    if parsed.state.flags & ~sre.SRE_FLAG_UNICODE:  # (?i), (?s), (?m), (?x)...: not in RE2's defaults
+        return False
+    items = list(parsed)
+    start, end = 0, len(items)
+    while start < end and _edge_assertion(items[start], -1):
+        start += 1
+    while end > start and _edge_assertion(items[end - 1], 1):
+        end -= 1
+    return start < end and all(_plain(op, arg) for op, arg in items[start:end])
+
+
+def _edge_assertion(item: tuple[Any, Any], direction: int) -> bool:
+    op, arg = item
+    if op is not sre.ASSERT_NOT or arg[0] != direction:
+        return False
+    low, _high = sre_parse.SubPattern(sre_parse.State(), list(arg[1])).getwidth()
+    return low > 0 and all(_plain(o, a) for o, a in arg[1])
+
+
+def _plain(op: Any, arg: Any) -> bool:
+    """No assertion, anchor, group reference or inline flag anywhere inside."""
+    if op in _OPAQUE:
+        return False
+    if op in _REPEATS:
+        return all(_plain(o, a) for o, a in arg[2])
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, items = arg
+        return not add_flags and not del_flags and all(_plain(o, a) for o, a in items)
+    if op is sre.BRANCH:
+        return all(_plain(o, a) for branch in arg[1] for o, a in branch)
+    return True
+
+
 def _sequence_count(items: list[tuple[Any, Any]], chars: frozenset[str]) -> int:
     return sum(_item_count(op, arg, chars) for op, arg in items)
 
@@ -142,6 +208,68 @@ def relaxed_regex(regex: str) -> str | None:
             index += 1
     relaxed = "".join(out)
     return relaxed if _re2_compiles(relaxed) else None
+
+
+@lru_cache(maxsize=4096)
+def bounded_regex(regex: str) -> str | None:
+    """``relaxed_regex`` keeping one edge lookbehind and one edge lookahead as consumed characters, for RE2
+    gates: ``(?<![0-9A-Za-z])core(?![0-9A-Za-z])`` -> ``(?:^|[^0-9A-Za-z])core(?:$|[^0-9A-Za-z])``. Still a
+    superset (a match of ``regex`` at [p, q) has no class character at p-1 and q), far tighter for runs of
+    digits (a 9-digit pattern no longer passes every 16-digit number). Only for ``edge_lookarounds_only``
+    patterns whose edge assertion is a single positive character class; else ``None``."""
+    if not edge_lookarounds_only(regex) or relaxed_regex(regex) is None:
+        return None
+    items = _top_level_items(regex)
+    if items is None:
+        return None
+    behind = [item for item in items if item.startswith("(?<!")]
+    ahead = [item for item in items if item.startswith("(?!")]
+    core = "".join(items[len(behind) : len(items) - len(ahead)])
+    prefix = next((f"(?:^|[^{c}])" for c in map(_single_class, behind) if c), "")
+    suffix = next((f"(?:$|[^{c}])" for c in map(_single_class, ahead) if c), "")
+    relaxed = relaxed_regex(core)
+    if relaxed is None or not (prefix or suffix):
+        return None
+    bounded = prefix + relaxed + suffix
+    return bounded if _re2_compiles(bounded) else None
+
+
+def _top_level_items(regex: str) -> list[str] | None:
+    """``regex`` cut into top-level pieces: groups, classes, escapes, single characters (with any quantifier
+    that follows attached)."""
+    items: list[str] = []
+    index = 0
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            end: int | None = index + 2
+        elif char == "[":
+            end = _class_end(regex, index)
+        elif char == "(":
+            end = _group_end(regex, index)
+        else:
+            end = index + 1
+        if end is None:
+            return None
+        while end < len(regex) and regex[end] in "?*+{":
+            close = regex.find("}", end) + 1 if regex[end] == "{" else end + 1
+            if close <= end:
+                return None
+            end = close
+        items.append(regex[index:end])
+        index = end
+    return items
+
+
+def _single_class(assertion: str) -> str | None:
+    """``[0-9A-Za-z]`` of ``(?<![0-9A-Za-z])`` / ``(?![0-9A-Za-z])``, without its brackets; ``None`` when the
+    assertion is anything else (several characters, a negated class, escapes)."""
+    inner = assertion[4:-1] if assertion.startswith("(?<!") else assertion[3:-1]
+    if not (inner.startswith("[") and inner.endswith("]")) or inner.startswith("[^") or "\\" in inner:
+        return None
+    if _class_end(inner, 0) != len(inner):
+        return None
+    return inner[1:-1]
 
 
 def _class_end(regex: str, start: int) -> int | None:

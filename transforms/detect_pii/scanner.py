@@ -1,21 +1,26 @@
 """Pure-Python span finding for one column: regex candidates -> context -> validator -> non-overlapping spans.
 
 The same ``ColumnScanner`` runs on the driver (column mode, on the sampled candidates) and inside Arrow batches
-on the executors (cell mode). Its ``jvm_regex`` is the cheap prefilter Spark evaluates first (a superset of the
-cells ``find`` can match), so Python only sees cells that may contain a candidate. ``find`` is the reference
-for one cell; ``find_many`` gives the same spans for a batch, its gates evaluated in C++ (pyarrow's RE2) so
-that Python runs patterns and validators only where they can match.
+on the executors (cell mode). Its ``jvm_regex`` is the cheap prefilter Spark evaluates first on the UDF path (a
+superset of the cells ``find`` can match). ``find`` is the reference for one cell; ``find_many`` gives the same
+spans for a batch, its gates evaluated in C++ (pyarrow's RE2) so that Python runs patterns and validators only
+where they can match, and cells that are one whole match accepted with vectorised validators.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import string
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
+from transforms.detect_pii.batch_validators import validate_many
 from transforms.detect_pii.entities.base import (
     COLUMN_RULE_MIN_SAMPLE,
     COLUMN_RULE_SHARE,
@@ -25,10 +30,17 @@ from transforms.detect_pii.entities.base import (
     context_verdict,
     name_tokens,
 )
-from transforms.detect_pii.prefilter import min_count, prefilter_regex, relaxed_regex
+from transforms.detect_pii.prefilter import (
+    bounded_regex,
+    edge_lookarounds_only,
+    max_width,
+    min_count,
+    min_width,
+    prefilter_regex,
+    relaxed_regex,
+)
 
 if TYPE_CHECKING:
-    import numpy as np
     import pyarrow as pa
 
 ScanMode = Literal["column", "cell"]
@@ -57,6 +69,12 @@ class _Entry:
     needs: tuple[tuple[int, int], ...] = ()  # (index into COUNT_CLASSES, minimum count)
     context_gated: bool = False
     relaxed: str | None = None  # the pattern without lookarounds, for RE2 (``find_many``); None: no such gate
+    gate: str | None = None  # the RE2 gate: ``bounded_regex`` where it exists, else ``relaxed``
+    # ``find_many``'s whole-token path: RE2 for "the whole cell may be one match" (None: path not used), and
+    # whether RE2's leftmost-first match from the start decides it alone (``edge_lookarounds_only``)
+    whole_token: str | None = None
+    whole_by_re2: bool = False
+    max_width: int = 0  # the longest match the pattern can have (a cell longer than that is not one match)
 
 
 # Character classes counted per cell (C-speed ``str.translate``/``str.count``) to gate patterns cheaply.
@@ -64,8 +82,11 @@ _CLASS_SPELLINGS = ("0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", string.ascii_let
 COUNT_CLASSES: tuple[frozenset[str], ...] = tuple(frozenset(chars) for chars in _CLASS_SPELLINGS)
 _DIGITS, _UPPER, _LETTERS = (str.maketrans("", "", chars) for chars in _CLASS_SPELLINGS[:3])
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-# COUNT_CLASSES spelled for RE2 (pyarrow), same order: all ASCII, so counts agree with ``class_counts``
-_COUNT_RE2 = ("[0-9]", "[A-Z]", "[A-Za-z]", "@", ":", "-", r"\.", "/")
+# COUNT_CLASSES as byte tables for the batch counts (``_BatchGates._count``): all ASCII, so the counts agree
+# with ``class_counts``
+_CLASS_BYTES = np.zeros((len(COUNT_CLASSES), 256), dtype=np.uint8)  # byte value -> 1 when in the class
+for _index, _chars in enumerate(COUNT_CLASSES):
+    _CLASS_BYTES[_index, [ord(c) for c in _chars]] = 1
 _COMPACT_WORD = re.compile(r"[a-z0-9]+")
 VECTOR_MIN_CELLS = 32  # below this a batch is cheaper cell by cell
 
@@ -130,7 +151,14 @@ class ColumnScanner:
         counts = ((index, min_count(pattern.regex, chars)) for index, chars in enumerate(COUNT_CLASSES))
         needs = tuple((index, count) for index, count in counts if count > 0)
         gated = verdict != "raise" and self._needs_context(pattern.context) and not pattern.whole_value
-        return _Entry(entity, pattern, pattern.compiled(), verdict, needs, gated, relaxed_regex(pattern.regex))
+        relaxed = relaxed_regex(pattern.regex)
+        # a match that is the whole cell starts at 0 (no context window) and, matching something, is the only
+        # one finditer yields; whole-value patterns (stripped, names) keep the general path
+        whole = f"^(?:{relaxed})$" if relaxed and not pattern.whole_value and min_width(pattern.regex) > 0 else None
+        by_re2 = whole is not None and edge_lookarounds_only(pattern.regex)
+        gate = bounded_regex(pattern.regex) or relaxed
+        widest = max_width(pattern.regex)
+        return _Entry(entity, pattern, pattern.compiled(), verdict, needs, gated, relaxed, gate, whole, by_re2, widest)
 
     def _build_context_gate(self) -> None:
         """One regex over the compacted cell finds which gated entities have a context word anywhere in it.
@@ -214,8 +242,9 @@ class ColumnScanner:
     def find_many(self, texts: Sequence[str | None]) -> list[list[Span]]:
         """``[find(text) for text in texts]`` (``None`` -> no spans), the per-cell gates evaluated for the whole
         batch at once in C++ (pyarrow's RE2): character counts, each pattern's lookaround-free superset
-        (``relaxed_regex``), context words. Python then runs only the (cell, pattern) pairs that pass every
-        gate, in ``find``'s order, so the spans are the same (tested against ``find``).
+        (``bounded_regex`` / ``relaxed_regex``), context words. Cells that every passing pattern matches whole
+        are decided for the batch at once (``_whole_tokens``); Python runs the other (cell, pattern) pairs that
+        pass every gate, in ``find``'s order, so the spans are the same (tested against ``find``).
         """
         import pyarrow as pa
 
@@ -225,13 +254,34 @@ class ColumnScanner:
             array = pa.array(texts, pa.string())
         except (pa.ArrowException, UnicodeEncodeError):  # e.g. lone surrogates: no UTF-8 for RE2
             return [[] if text is None else self.find(text) for text in texts]
+        with gc_paused():
+            return self._find_batch(texts, array)
+
+    def _find_batch(self, texts: Sequence[str | None], array: pa.Array) -> list[list[Span]]:
         gates = _BatchGates(self, array)
         found: list[list[tuple[Span, int]]] = [[] for _ in texts]
+        passing = [gates.passing(entry) for entry in self._entries]
+        # Cells in which every entry that passes the gates matches the whole cell (most cells of a structured
+        # column): each such entry has exactly that one match there, so the spans are decided per entry for
+        # the batch at once (``_whole_tokens``); ``_non_overlapping`` then resolves them as in ``find``.
+        hits = np.zeros(len(texts), np.int64)
+        whole_hits = np.zeros(len(texts), np.int64)
+        lengths = np.asarray(_lengths(array))
+        whole: list[np.ndarray] = []
+        for entry, indices in zip(self._entries, passing, strict=True):
+            hits[indices] += 1
+            rows = self._whole_rows(entry, texts, array, indices[gates.ascii[indices]], lengths)
+            whole_hits[rows] += 1
+            whole.append(rows)
+        fast = (whole_hits == hits) & (hits > 0)
         presence: dict[int, frozenset[str]] = {}  # per non-ASCII cell, decided by ``find``'s own gate
         accept = self._accept
-        for entry in self._entries:
+        for entry, indices, rows in zip(self._entries, passing, whole, strict=True):
+            if len(rows):
+                self._whole_tokens(entry, array, rows[fast[rows]], lengths, found)
+                indices = indices[~fast[indices]]
             name, priority = entry.entity.name, entry.entity.priority
-            for index in gates.passing(entry).tolist():
+            for index in indices.tolist():
                 text = texts[index]
                 assert text is not None  # null cells pass no gate
                 if entry.context_gated and not gates.ascii[index]:
@@ -244,7 +294,68 @@ class ColumnScanner:
                     span = accept(entry, text, match)
                     if span is not None:
                         found[index].append((span, priority))
-        return [[span for span, _ in spans] if len(spans) < 2 else _non_overlapping(spans) for spans in found]
+        return [[spans[0][0]] if len(spans) == 1 else _non_overlapping(spans) if spans else [] for spans in found]
+
+    def _whole_rows(
+        self, entry: _Entry, texts: Sequence[str | None], array: pa.Array, rows: np.ndarray, lengths: np.ndarray
+    ) -> np.ndarray:
+        """Of the (ASCII) cells ``rows``, those that ``entry.regex.match`` matches whole: then ``finditer``
+        yields that one match (it is not empty) and nothing else."""
+        import pyarrow.compute as pc
+
+        if entry.whole_token is None or not len(rows):
+            return rows[:0]
+        rows = rows[lengths[rows] <= entry.max_width]
+        if not len(rows):
+            return rows
+        candidates = array.take(_positions(rows))
+        if entry.whole_by_re2 and entry.relaxed is not None:
+            # the core's leftmost-first match from the start consumes the whole cell: Python's match does too
+            rest = pc.replace_substring_regex(candidates, f"^(?:{entry.relaxed})", "", max_replacements=1)
+            return rows[np.asarray(_lengths(rest)) == 0]
+        match_at_start = entry.regex.match
+        kept: list[int] = []
+        for index in rows[_matched(candidates, entry.whole_token)].tolist():
+            text = texts[index]
+            assert text is not None
+            match = match_at_start(text)
+            if match is not None and match.end() == len(text):
+                kept.append(index)  # else RE2's shape without the lookarounds, or a shorter first match
+        return np.array(kept, np.int64)
+
+    def _whole_tokens(
+        self, entry: _Entry, array: pa.Array, rows: np.ndarray, lengths: np.ndarray, found: list[list[tuple[Span, int]]]
+    ) -> None:
+        """``entry``'s span in each cell of ``rows``, all matched whole by it: ``_accept`` for a match at 0
+        (no context window) reduces to the column's verdict, the value's ambiguity and digits, and the
+        validator, all vectorised (``batch_validators``)."""
+        if not len(rows):
+            return
+        pattern, entity = entry.pattern, entry.entity
+        values = array.take(_positions(rows))
+        contextual = entry.name_verdict == "raise"
+        if pattern.context == "none" and entity.ambiguous is not None:
+            ambiguous = validate_many(entity.ambiguous, values)
+        else:
+            ambiguous = np.zeros(len(rows), bool)
+        need_none = (pattern.context == "none") & ~ambiguous
+        weak = ~need_none | _matched(values, "^[0-9]+$")  # str.isdigit on ASCII
+        needs_context = np.where(ambiguous, self._needs_context("majority"), self._needs_context(pattern.context))
+        kept = ~((entry.name_verdict == "soft_veto") & weak) & (contextual | ~needs_context)
+        if not kept.any():
+            return
+        checked = np.flatnonzero(kept)
+        valid = validate_many(pattern.validator or entity.validator, values.take(_positions(checked)))
+        accepted = checked[valid]
+        weak_spans = (weak & ~(need_none & contextual))[accepted].tolist()
+        spans: dict[tuple[int, bool], tuple[Span, int]] = {}  # frozen: one object per (length, weak)
+        for index, size, is_weak in zip(
+            rows[accepted].tolist(), lengths[rows[accepted]].tolist(), weak_spans, strict=True
+        ):
+            span = spans.get((size, is_weak))
+            if span is None:
+                span = spans[size, is_weak] = (Span(0, size, entity.name, is_weak), entity.priority)
+            found[index].append(span)
 
     def _window_verdict(self, entity: EntityDef, window: str) -> str:
         """``context_verdict`` of the last tokens of ``window`` (memoised: windows repeat in real text)."""
@@ -299,36 +410,47 @@ class _BatchGates:
         self.valid: np.ndarray = array.is_valid().to_numpy(zero_copy_only=False)
         self.ascii: np.ndarray = pc.string_is_ascii(array).fill_null(False).to_numpy(zero_copy_only=False)
         self._counts: dict[int, np.ndarray] = {}
+        self._bytes: tuple[np.ndarray, np.ndarray] | None = None  # (offsets from 0, the cells' bytes + a 0)
         self._compact: pa.Array | None = None
         self._present: dict[str, np.ndarray] = {}
 
     def passing(self, entry: _Entry) -> np.ndarray:
         """Indices of the cells passing every gate of ``entry`` (non-ASCII cells: context decided later)."""
-        import numpy as np
-        import pyarrow.compute as pc
-
         mask = self.valid.copy()
         for index, minimum in entry.needs:
             mask &= self._count(index) >= minimum
-        if entry.relaxed is not None and mask.any():
-            matched = pc.match_substring_regex(self.array, entry.relaxed).fill_null(False)
-            mask &= matched.to_numpy(zero_copy_only=False)
+        if entry.gate is not None:
+            rows = np.flatnonzero(mask)
+            if 0 < len(rows) < len(mask):  # RE2 only over the cells the counts let through
+                mask[rows[~_matched(self.array.take(_positions(rows)), entry.gate)]] = False
+            elif len(rows):
+                mask &= _matched(self.array, entry.gate)
         if entry.context_gated and mask.any():
             mask &= self._present_mask(entry.entity.name) | ~self.ascii
         return np.flatnonzero(mask)
 
     def _count(self, index: int) -> np.ndarray:
-        import pyarrow.compute as pc
-
+        """Characters of ``COUNT_CLASSES[index]`` per cell, counted over the UTF-8 bytes: the classes are
+        ASCII, and no byte of a multi-byte UTF-8 character is, so byte counts are character counts."""
         counts = self._counts.get(index)
         if counts is None:
-            counted = pc.count_substring_regex(self.array, _COUNT_RE2[index]).fill_null(0)
-            counts = self._counts[index] = counted.to_numpy(zero_copy_only=False)
+            if self._bytes is None:
+                offsets = np.frombuffer(self.array.buffers()[1], dtype=np.int32)
+                offsets = offsets[self.array.offset : self.array.offset + len(self.array) + 1].astype(np.int64)
+                data = self.array.buffers()[2]
+                values = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+                # a trailing 0 byte (in no class): every cell start, even of empty cells at the end, is an index
+                self._bytes = (offsets - offsets[0], np.append(values[offsets[0] : offsets[-1]], np.uint8(0)))
+            offsets, values = self._bytes
+            starts = offsets[:-1]
+            # per-cell sums; reduceat gives an empty cell the byte at its start instead of 0
+            counts = np.add.reduceat(_CLASS_BYTES[index].take(values), starts, dtype=np.int64)
+            counts[starts == offsets[1:]] = 0
+            self._counts[index] = counts
         return counts
 
     def _present_mask(self, entity: str) -> np.ndarray:
         """ASCII cells in which one of the entity's context words occurs (``_context_present``, vectorised)."""
-        import numpy as np
         import pyarrow.compute as pc
 
         present = self._present.get(entity)
@@ -342,6 +464,41 @@ class _BatchGates:
                 present = pc.match_substring_regex(self._compact, words).fill_null(False).to_numpy(zero_copy_only=False)
             self._present[entity] = present
         return present
+
+
+def _matched(array: pa.Array, regex: str) -> np.ndarray:
+    """RE2 ``search`` per cell (nulls: False)."""
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.match_substring_regex(array, regex).fill_null(False).to_numpy(zero_copy_only=False), bool)
+
+
+def _lengths(array: pa.Array) -> np.ndarray:
+    """Characters per cell (nulls: 0)."""
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.utf8_length(array).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _positions(rows: np.ndarray) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(rows, pa.int64())
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is scanned: it allocates ~10^5 short-lived acyclic objects
+    (spans, lists, outcomes), which trigger full collections that walk everything alive (the cell-mode memo,
+    Spark's objects on the driver): measured ~10 µs per row of 8 columns, a sixth of the scan. Cycles made
+    meanwhile are collected once it is re-enabled."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _non_overlapping(candidates: list[tuple[Span, int]]) -> list[Span]:

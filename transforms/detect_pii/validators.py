@@ -74,13 +74,15 @@ ISSUER_PREFIXES: tuple[tuple[int, int, frozenset[int]], ...] = (
 )
 
 
+# ISSUER_PREFIXES by card length, in the same order: (prefix width, low, high)
+_ISSUERS_BY_LENGTH: dict[int, tuple[tuple[int, int, int], ...]] = {
+    length: tuple((len(str(low)), low, high) for low, high, lengths in ISSUER_PREFIXES if length in lengths)
+    for length in range(1, 20)
+}
+
+
 def card_issuer_known(number: str) -> bool:
-    length = len(number)
-    for low, high, lengths in ISSUER_PREFIXES:
-        width = len(str(low))
-        if length in lengths and low <= int(number[:width]) <= high:
-            return True
-    return False
+    return any(low <= int(number[:width]) <= high for width, low, high in _ISSUERS_BY_LENGTH.get(len(number), ()))
 
 
 _CARD_GROUPING = re.compile(r"^[0-9]+(?:([ -])[0-9]+)*$")

@@ -249,3 +249,76 @@ def test_neutral_column_names_flagged_from_values_and_masked(spark) -> None:
     for name in ("col_01", "col_03", "col_04"):
         assert {r[name] for r in masked} == {"*******"}, name
     assert [r["col_02"] for r in masked] == [row[1] for row in rows]  # random ids: untouched
+
+
+def test_cell_mode_arrow_batches_match_the_udf_path_and_keep_other_columns(spark, monkeypatch) -> None:
+    """Masking-only cell mode runs as one ``mapInArrow``: every other column comes back as it was (dates,
+    timestamps, decimals, binary, arrays), masked cells are those the pandas-UDF path gives, and a NULLIFY span
+    may null a column declared non-nullable."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from pyspark.sql.types import (
+        ArrayType,
+        BinaryType,
+        BooleanType,
+        DateType,
+        DecimalType,
+        IntegerType,
+        StringType,
+        StructField,
+        StructType,
+        TimestampType,
+    )
+
+    from transforms.detect_pii import detect
+
+    schema = StructType(
+        [
+            StructField("id", IntegerType(), False),
+            StructField("price", DecimalType(10, 2)),
+            StructField("day", DateType()),
+            StructField("ts", TimestampType()),
+            StructField("flag", BooleanType()),
+            StructField("raw", BinaryType()),
+            StructField("nums", ArrayType(IntegerType())),
+            StructField("notes", StringType()),
+            StructField("ssn", StringType(), False),
+        ]
+    )
+    notes = ["SSN 536-22-1234, card 4111 1111 1111 1111", "Zoë: zoe@example.com ☎ +44 20 7946 0958", None, "none"]
+    rows = [
+        (i, Decimal("12.50"), date(2024, 1, 2), datetime(2024, 1, 2, 3, 4, 5), True, b"\x00\x01", [1, 2], note, ssn)
+        for i, (note, ssn) in enumerate(
+            zip(notes * 10, ["536-22-1234", "not one", "", "078-05-1120"] * 10, strict=True)
+        )
+    ]
+    frame = spark.createDataFrame(rows, schema)
+    for action in ("REDACT", "NULLIFY", "PARTIAL_REDACT", "HMAC"):
+        arrow = apply(frame, detectionMode="cell", action=action, sampleFraction=1.0)
+        assert "MapInArrow" in arrow._jdf.queryExecution().executedPlan().toString()
+        with monkeypatch.context() as patched:
+            patched.setattr(detect, "_mask_in_arrow", lambda *args, **kwargs: None)
+            udf = apply(frame, detectionMode="cell", action=action, sampleFraction=1.0)
+            assert "MapInArrow" not in udf._jdf.queryExecution().executedPlan().toString()
+        got, expected = by_id(arrow), by_id(udf)
+        assert got == expected, action
+        kept = [(r["id"], r["price"], r["day"], r["ts"], r["flag"], r["raw"], r["nums"]) for r in arrow.collect()]
+        assert sorted(kept) == sorted(r[:7] for r in rows), action
+        assert got[0]["notes"] != notes[0] and got[3]["notes"] == "none"
+    assert by_id(apply(frame, detectionMode="cell", action="NULLIFY", sampleFraction=1.0))[0]["ssn"] is None
+
+
+def test_cell_mode_keeps_the_udf_path_for_types_arrow_does_not_pass(spark) -> None:
+    """An interval column (not passed through ``mapInArrow`` here): masking runs through the pandas UDFs."""
+    from datetime import timedelta
+
+    frame = spark.createDataFrame(
+        [(1, timedelta(seconds=5), "SSN 536-22-1234"), (2, timedelta(0), "nothing")],
+        "id int, waited interval day to second, notes string",
+    )
+    masked = apply(frame, detectionMode="cell", action="REDACT", sampleFraction=1.0)
+    assert "MapInArrow" not in masked._jdf.queryExecution().executedPlan().toString()
+    rows = by_id(masked)
+    assert rows[1]["notes"] == "SSN *******" and rows[2]["notes"] == "nothing"
+    assert rows[1]["waited"] == timedelta(seconds=5)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,7 +18,7 @@ from transforms.detect_pii import validators as v
 from transforms.detect_pii.actions import ActionPlan
 from transforms.detect_pii.entities import REGISTRY, custom_entity
 from transforms.detect_pii.options import parse_options
-from transforms.detect_pii.prefilter import relaxed_regex
+from transforms.detect_pii.prefilter import bounded_regex, relaxed_regex
 from transforms.detect_pii.scanner import VECTOR_MIN_CELLS, ColumnScanner
 
 ALL = list(REGISTRY.values())
@@ -112,6 +114,16 @@ def test_find_many_found_something() -> None:
     assert {"STAFF_CODE", "BADGE", "TICKET"} <= found
 
 
+def test_find_many_counts_the_last_cells_and_empty_ones() -> None:
+    """Character counts per cell over the batch's bytes: a value right before trailing empty or null cells
+    keeps its last character, and empty cells count nothing."""
+    scanner = ColumnScanner("ssn", ALL, "cell")
+    cells: list[str | None] = ["", None, *["536-22-1234"] * VECTOR_MIN_CELLS, "", "536-22-1234", None, ""]
+    expected = [[] if c is None else scanner.find(c) for c in cells]
+    assert scanner.find_many(cells) == expected
+    assert sum(map(len, expected)) == VECTOR_MIN_CELLS + 1
+
+
 def test_find_many_falls_back_without_utf8() -> None:
     scanner = ColumnScanner("notes", ALL, "cell")
     cells: list[str | None] = ["SSN 536-22-1234 \ud800", *["call (212) 555-0199"] * VECTOR_MIN_CELLS, None]
@@ -142,14 +154,18 @@ def test_relaxed_regex(regex: str, expected: str | None) -> None:
     assert relaxed_regex(regex) == expected
 
 
-def test_relaxed_regex_is_a_superset_of_every_builtin_pattern() -> None:
+@pytest.mark.parametrize("loosen", [relaxed_regex, bounded_regex], ids=["relaxed", "bounded"])
+def test_re2_gates_are_supersets_of_every_builtin_pattern(loosen: Callable[[str], str | None]) -> None:
     patterns = [p.regex for e in [*ALL, *CUSTOM] for p in e.patterns]
-    relaxed = {p: relaxed_regex(p) for p in patterns}
-    assert [p for p, r in relaxed.items() if r is None] == [CUSTOM[1].patterns[0].regex]  # only the \d one
+    relaxed = {p: loosen(p) for p in patterns}
+    if loosen is relaxed_regex:
+        assert [p for p, r in relaxed.items() if r is None] == [CUSTOM[1].patterns[0].regex]  # only the \d one
+    else:  # all but the \d one, names (anchors, no edge lookarounds) and the ticket's $
+        assert len([r for r in relaxed.values() if r is None]) == 4
     rng = random.Random(9)
     alphabet = "0123456789abcdefABCDEFSTKX:-.@ ,()+/\n\tzé"
-    texts = ["ab-cd-ef-ab-cd-ef", "Ann Lee\n", "TK123456", "536-22-1234"]
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30))) for _ in range(2000)]
+    texts = ["ab-cd-ef-ab-cd-ef", "Ann Lee\n", "TK123456", "536-22-1234", "\n123456789\n", "é4111111111111111é"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
     texts += [c for c in corpus(4, 500) if c is not None]
     array = pa.array(texts, pa.string())
     for pattern, loose in relaxed.items():
@@ -160,6 +176,21 @@ def test_relaxed_regex_is_a_superset_of_every_builtin_pattern() -> None:
         for text, hit in zip(texts, matched, strict=True):
             if compiled.search(text):
                 assert hit, (pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"(?<![0-9A-Za-z])(?<![0-9][.,])[0-9]{9}(?![0-9A-Za-z])", r"(?:^|[^0-9A-Za-z])[0-9]{9}(?:$|[^0-9A-Za-z])"),
+        (r"(?<![0-9][.,])[0-9]{9}", None),  # no single-class edge assertion: nothing to keep
+        (r"(?<![^a])x", None),  # a negated class: its complement is not spelled that simply
+        (r"a(?=b)c(?![0-9])", None),  # a lookaround inside: not edge-only
+        (r"(?i)(?<![0-9])ab", None),
+        (r"(?<![0-9])[0-9]+$", None),  # an anchor in the core
+    ],
+)
+def test_bounded_regex(regex: str, expected: str | None) -> None:
+    assert bounded_regex(regex) == expected
 
 
 @pytest.mark.parametrize("action", ["REDACT", "NULLIFY", "PARTIAL_REDACT", "DETECT"])
@@ -179,3 +210,69 @@ def test_string_encoded_masker_agrees_with_the_struct_one(action: str) -> None:
         else:
             assert code == detect.CHANGED + value, cell
     assert action == "DETECT" or struct["changed"].any()
+
+
+def structured(seed: int, size: int) -> list[str | None]:
+    """Cells that are one value each, as in structured columns: every entity shape, decoys, near misses
+    (a trailing newline or space, a letter glued on, mixed separators) and values two entities both match."""
+    rng = random.Random(seed)
+
+    def digits(n: int) -> str:
+        return "".join(str(rng.randrange(10)) for _ in range(n))
+
+    makers = [
+        lambda: f"{rng.randrange(1, 999):03d}-{rng.randrange(0, 99):02d}-{rng.randrange(0, 9999):04d}",
+        lambda: f"9{digits(2)}-{rng.randrange(40, 99)}-{digits(4)}",
+        lambda: digits(rng.choice([9, 10, 11, 12, 16])),
+        lambda: _luhn(rng.choice(["4", "51", "2221", "34", "6011", "3528"]), rng.choice([13, 15, 16, 19]), rng),
+        lambda: " ".join(_luhn("4", 16, rng)[i : i + 4] for i in range(0, 16, 4)),
+        lambda: f"user.{rng.randrange(999)}@example.{rng.choice(['com', 'co.uk', 'x'])}",
+        lambda: (
+            rng.choice(["", "+1-", "001-", "1 ", "+1 "])
+            + f"{rng.randrange(200, 999)}-{rng.randrange(100, 999)}-{digits(4)}"
+        ),
+        lambda: f"({rng.randrange(200, 999)}){rng.randrange(200, 999)}-{digits(4)}",
+        lambda: f"+{rng.choice(['44', '49', '33', '81'])}{digits(rng.randrange(8, 12))}",
+        lambda: ".".join(str(rng.randrange(256)) for _ in range(4)),
+        lambda: f"{rng.randrange(12)}.{rng.randrange(30)}.{rng.randrange(50)}.{rng.randrange(300)}",
+        lambda: ":".join(f"{rng.randrange(256):02x}" for _ in range(6)),
+        lambda: f"{rng.randrange(1, 100000)}.{rng.randrange(100):02d}",
+        lambda: f"19{rng.randrange(40, 99)}-0{rng.randrange(1, 9)}-1{rng.randrange(0, 9)}",
+        lambda: "1" + rng.choice("ACDEFG") + "X9-AB1-CD12",
+        lambda: f"{rng.choice('ABCDEFGHJ')}{digits(8)}",
+    ]
+    cells: list[str | None] = []
+    for _ in range(size):
+        if rng.random() < 0.03:
+            cells.append(None)
+            continue
+        value = rng.choice(makers)()
+        roll = rng.random()
+        if roll < 0.04:
+            value += rng.choice(["\n", " ", "x", "-", "."])
+        elif roll < 0.06:
+            value = rng.choice([" ", "x", "-", "0"]) + value
+        cells.append(value)
+    return cells
+
+
+@pytest.mark.parametrize("mode", ["cell", "column"])
+def test_whole_cell_path_agrees_with_find(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Structured columns go through ``find_many``'s whole-cell path (vectorised acceptance and validators):
+    same spans as ``find`` for column names that raise, soft-veto, veto or say nothing."""
+    decided = [0]
+    original = ColumnScanner._whole_tokens
+
+    def counting(self: ColumnScanner, entry: object, array: object, rows: np.ndarray, *rest: object) -> None:
+        decided[0] += len(rows)
+        original(self, entry, array, rows, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ColumnScanner, "_whole_tokens", counting)
+    cells = structured(21, 3000)
+    for column in ["ssn", "phone", "card_number", "email", "ip_address", "order_id", "version", "col_07", "amount"]:
+        decided[0] = 0
+        scanner = ColumnScanner(column, [*ALL, *CUSTOM], mode)  # type: ignore[arg-type]
+        expected = [[] if cell is None else scanner.find(cell) for cell in cells]
+        assert scanner.find_many(cells) == expected, column
+        if column != "version":  # vetoes every entity but names (whole-value patterns: never this path)
+            assert decided[0] > len(cells) // 2, column  # most cells really took the whole-cell path

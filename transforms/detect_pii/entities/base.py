@@ -192,7 +192,15 @@ SUBSTRING_MIN = 5  # words this long also match inside run-together names (``dri
 def _mentions(forms: set[str], compact: str, words: frozenset[str]) -> bool:
     if forms & words:
         return True
-    return any(len(w) >= SUBSTRING_MIN and w.replace("_", "") in compact for w in words)
+    inside = _substring_words(words)
+    return inside is not None and inside.search(compact) is not None
+
+
+@lru_cache(maxsize=1024)  # a handful of word sets, asked for every new context window
+def _substring_words(words: frozenset[str]) -> re.Pattern[str] | None:
+    """One regex finding any of ``words`` at least ``SUBSTRING_MIN`` long (``_`` dropped) inside a text."""
+    long = sorted({w.replace("_", "") for w in words if len(w) >= SUBSTRING_MIN})
+    return re.compile("|".join(map(re.escape, long))) if long else None
 
 
 def context_verdict(entity: EntityDef, tokens: list[str]) -> ContextVerdict:
