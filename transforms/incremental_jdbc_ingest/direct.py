@@ -491,16 +491,27 @@ def parquet_codec(loaded: Any) -> str:
     return _CODECS[codec]
 
 
+def is_local(path: str) -> bool:
+    return path.startswith(("/", "file:/"))
+
+
 def _write_parquet(spark: SparkSession, file_io: Any, path: str, rows: pa.Table, codec: str) -> None:
-    """pyarrow writes the file locally; the JVM copies it into the table's ``FileIO`` in one call (bytes sent
-    through py4j travel base64-encoded: ~50 ms per MB)."""
+    """pyarrow writes the file: straight into a local warehouse, else into a local temporary file that the JVM
+    copies into the table's ``FileIO`` (S3, HDFS) in one call (bytes sent through py4j travel base64-encoded:
+    ~50 ms per MB)."""
     import pyarrow.parquet as pq
 
+    # Iceberg reads Parquet by field id; timestamps as microseconds (UTC-adjusted for timestamptz), not INT96
+    options: dict[str, Any] = {"compression": codec, "coerce_timestamps": "us", "store_schema": False}
+    if is_local(path):  # a local warehouse: pyarrow writes the file where it belongs
+        local_path = path.removeprefix("file:")
+        os.makedirs(os.path.dirname(local_path), exist_ok=True)
+        pq.write_table(rows, local_path, **options)
+        return
     jvm: Any = cast(Any, spark)._jvm
     with tempfile.TemporaryDirectory(prefix="gf-direct-") as folder:
         local = os.path.join(folder, "part.parquet")
-        # Iceberg reads Parquet by field id; timestamps as microseconds (UTC-adjusted for timestamptz), not INT96
-        pq.write_table(rows, local, compression=codec, coerce_timestamps="us", store_schema=False)
+        pq.write_table(rows, local, **options)
         stream = file_io.newOutputFile(path).create()
         try:
             jvm.java.nio.file.Files.copy(jvm.java.io.File(local).toPath(), stream)

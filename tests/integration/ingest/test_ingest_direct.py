@@ -383,3 +383,23 @@ def test_one_run_logs_in_to_the_source_once_over_plain_jdbc(
     # bound query, tie count and unique-key lookup share one connection, closed at the end of the run
     assert (summary.reader, len(opened)) == ("postgresql_copy", 1)
     assert opened[0].isClosed()
+
+
+def test_direct_write_through_the_tables_file_io_as_on_s3(
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    same_rows: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a non-local warehouse (S3, HDFS): pyarrow writes a temporary file that the JVM copies into the FileIO
+    table = postgres_db.unique_table("fileio")
+    target = "bronze.direct_fileio"
+    columns = ["id", "amount", "note", "updated_at"]
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    monkeypatch.setattr(direct, "is_local", lambda path: False)
+    pg_source.run(f"UPDATE {table} SET note = 'copied', updated_at = updated_at + interval '1 day' WHERE id < 4")
+    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    assert (summary.reader, summary.upserted) == ("postgresql_copy", 3)
+    same_rows(pg_source, f"SELECT {', '.join(columns)} FROM {table}", target, columns)
