@@ -88,6 +88,11 @@ _CLASS_BYTES = np.zeros((len(COUNT_CLASSES), 256), dtype=np.uint8)  # byte value
 for _index, _chars in enumerate(COUNT_CLASSES):
     _CLASS_BYTES[_index, [ord(c) for c in _chars]] = 1
 _COMPACT_WORD = re.compile(r"[a-z0-9]+")
+# ``_compact`` on ASCII bytes (``_BatchGates._compacted``): byte -> lower-cased byte, byte -> 1 when in [a-z0-9]
+_LOWER_BYTES = np.arange(256, dtype=np.uint8)
+_LOWER_BYTES[ord("A") : ord("Z") + 1] += 32
+_COMPACT_BYTES = np.zeros(256, dtype=np.uint8)
+_COMPACT_BYTES[[ord(c) for c in string.ascii_lowercase + string.digits]] = 1
 VECTOR_MIN_CELLS = 32  # below this a batch is cheaper cell by cell
 
 
@@ -242,9 +247,10 @@ class ColumnScanner:
     def find_many(self, texts: Sequence[str | None]) -> list[list[Span]]:
         """``[find(text) for text in texts]`` (``None`` -> no spans), the per-cell gates evaluated for the whole
         batch at once in C++ (pyarrow's RE2): character counts, each pattern's lookaround-free superset
-        (``bounded_regex`` / ``relaxed_regex``), context words. Cells that every passing pattern matches whole
-        are decided for the batch at once (``_whole_tokens``); Python runs the other (cell, pattern) pairs that
-        pass every gate, in ``find``'s order, so the spans are the same (tested against ``find``).
+        (``bounded_regex`` / ``relaxed_regex``), context words. (Cell, pattern) pairs in which the pattern matches
+        the whole cell are decided for the batch at once (``_whole_tokens``); Python runs the other (cell,
+        pattern) pairs that pass every gate, in ``find``'s order, so the spans are the same (tested against
+        ``find``).
         """
         import pyarrow as pa
 
@@ -260,26 +266,22 @@ class ColumnScanner:
     def _find_batch(self, texts: Sequence[str | None], array: pa.Array) -> list[list[Span]]:
         gates = _BatchGates(self, array)
         found: list[list[tuple[Span, int]]] = [[] for _ in texts]
-        passing = [gates.passing(entry) for entry in self._entries]
-        # Cells in which every entry that passes the gates matches the whole cell (most cells of a structured
-        # column): each such entry has exactly that one match there, so the spans are decided per entry for
-        # the batch at once (``_whole_tokens``); ``_non_overlapping`` then resolves them as in ``find``.
-        hits = np.zeros(len(texts), np.int64)
-        whole_hits = np.zeros(len(texts), np.int64)
+        # In a cell that an entry matches whole (most cells of a structured column) that match is the entry's
+        # only one, so its span there is decided for the batch at once (``_whole_tokens``), whatever the other
+        # entries do in that cell; entries are visited in ``find``'s order, so ``_non_overlapping`` sees the
+        # candidates of every cell in the same order and resolves them as in ``find``.
         lengths = np.asarray(_lengths(array))
-        whole: list[np.ndarray] = []
-        for entry, indices in zip(self._entries, passing, strict=True):
-            hits[indices] += 1
-            rows = self._whole_rows(entry, texts, array, indices[gates.ascii[indices]], lengths)
-            whole_hits[rows] += 1
-            whole.append(rows)
-        fast = (whole_hits == hits) & (hits > 0)
+        is_whole = np.zeros(len(texts), bool)
         presence: dict[int, frozenset[str]] = {}  # per non-ASCII cell, decided by ``find``'s own gate
         accept = self._accept
-        for entry, indices, rows in zip(self._entries, passing, whole, strict=True):
+        for entry in self._entries:
+            indices = gates.passing(entry)
+            rows = self._whole_rows(entry, texts, array, indices[gates.ascii[indices]], lengths)
             if len(rows):
-                self._whole_tokens(entry, array, rows[fast[rows]], lengths, found)
-                indices = indices[~fast[indices]]
+                self._whole_tokens(entry, array, rows, lengths, found)
+                is_whole[rows] = True
+                indices = indices[~is_whole[indices]]
+                is_whole[rows] = False
             name, priority = entry.entity.name, entry.entity.priority
             for index in indices.tolist():
                 text = texts[index]
@@ -419,14 +421,16 @@ class _BatchGates:
         mask = self.valid.copy()
         for index, minimum in entry.needs:
             mask &= self._count(index) >= minimum
+        if entry.context_gated and mask.any():
+            # before the pattern's RE2 pass: one pass per entity, shared by its patterns, and few cells of
+            # free text hold a context word, so the pattern's pass then runs over far fewer cells
+            mask &= self._present_mask(entry.entity.name) | ~self.ascii
         if entry.gate is not None:
             rows = np.flatnonzero(mask)
             if 0 < len(rows) < len(mask):  # RE2 only over the cells the counts let through
                 mask[rows[~_matched(self.array.take(_positions(rows)), entry.gate)]] = False
             elif len(rows):
                 mask &= _matched(self.array, entry.gate)
-        if entry.context_gated and mask.any():
-            mask &= self._present_mask(entry.entity.name) | ~self.ascii
         return np.flatnonzero(mask)
 
     def _count(self, index: int) -> np.ndarray:
@@ -434,20 +438,46 @@ class _BatchGates:
         ASCII, and no byte of a multi-byte UTF-8 character is, so byte counts are character counts."""
         counts = self._counts.get(index)
         if counts is None:
-            if self._bytes is None:
-                offsets = np.frombuffer(self.array.buffers()[1], dtype=np.int32)
-                offsets = offsets[self.array.offset : self.array.offset + len(self.array) + 1].astype(np.int64)
-                data = self.array.buffers()[2]
-                values = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-                # a trailing 0 byte (in no class): every cell start, even of empty cells at the end, is an index
-                self._bytes = (offsets - offsets[0], np.append(values[offsets[0] : offsets[-1]], np.uint8(0)))
-            offsets, values = self._bytes
-            starts = offsets[:-1]
-            # per-cell sums; reduceat gives an empty cell the byte at its start instead of 0
-            counts = np.add.reduceat(_CLASS_BYTES[index].take(values), starts, dtype=np.int64)
-            counts[starts == offsets[1:]] = 0
-            self._counts[index] = counts
+            counts = self._counts[index] = self._per_cell(_CLASS_BYTES[index].take(self._cell_bytes()[1]))
         return counts
+
+    def _cell_bytes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets from 0, the cells' UTF-8 bytes + a trailing 0 byte)."""
+        if self._bytes is None:
+            offsets = np.frombuffer(self.array.buffers()[1], dtype=np.int32)
+            offsets = offsets[self.array.offset : self.array.offset + len(self.array) + 1].astype(np.int64)
+            data = self.array.buffers()[2]
+            values = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+            # the trailing byte (0: in no class, not kept): every cell start, even of empty cells at the end,
+            # is an index
+            self._bytes = (offsets - offsets[0], np.append(values[offsets[0] : offsets[-1]], np.uint8(0)))
+        return self._bytes
+
+    def _per_cell(self, flags: np.ndarray) -> np.ndarray:
+        """Per-cell sums of a 0/1 flag per byte of ``_cell_bytes``."""
+        offsets = self._cell_bytes()[0]
+        starts = offsets[:-1]
+        # reduceat gives an empty cell the flag at its start instead of 0
+        counts = np.add.reduceat(flags, starts, dtype=np.int64)
+        counts[starts == offsets[1:]] = 0
+        return counts
+
+    def _compacted(self) -> pa.Array:
+        """``_compact`` of every ASCII cell (lower-cased, only ``[a-z0-9]`` kept), from the byte buffer; what
+        a non-ASCII cell becomes does not matter (``find``'s own gate decides those)."""
+        import pyarrow as pa
+
+        if self._compact is None:
+            values = self._cell_bytes()[1]
+            lowered = _LOWER_BYTES.take(values)
+            keep = _COMPACT_BYTES.take(lowered)
+            kept = self._per_cell(keep)
+            new_offsets = np.concatenate([[0], np.cumsum(kept)]).astype(np.int32)
+            data = lowered[keep.view(bool)]
+            self._compact = pa.StringArray.from_buffers(
+                len(kept), pa.py_buffer(new_offsets), pa.py_buffer(np.ascontiguousarray(data))
+            )
+        return self._compact
 
     def _present_mask(self, entity: str) -> np.ndarray:
         """ASCII cells in which one of the entity's context words occurs (``_context_present``, vectorised)."""
@@ -455,13 +485,13 @@ class _BatchGates:
 
         present = self._present.get(entity)
         if present is None:
-            if self._compact is None:
-                self._compact = pc.replace_substring_regex(pc.ascii_lower(self.array), "[^a-z0-9]+", "")
             words = self.scanner._presence.get(entity)
             if words is None:
                 present = np.zeros(len(self.array), dtype=bool)
             else:
-                present = pc.match_substring_regex(self._compact, words).fill_null(False).to_numpy(zero_copy_only=False)
+                present = (
+                    pc.match_substring_regex(self._compacted(), words).fill_null(False).to_numpy(zero_copy_only=False)
+                )
             self._present[entity] = present
         return present
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from transforms.detect_pii.actions import ActionPlan
 from transforms.detect_pii.entities import REGISTRY, custom_entity
 from transforms.detect_pii.options import parse_options
 from transforms.detect_pii.prefilter import bounded_regex, relaxed_regex
-from transforms.detect_pii.scanner import VECTOR_MIN_CELLS, ColumnScanner
+from transforms.detect_pii.scanner import VECTOR_MIN_CELLS, ColumnScanner, _BatchGates, _compact
 
 ALL = list(REGISTRY.values())
 CUSTOM = [
@@ -276,3 +277,58 @@ def test_whole_cell_path_agrees_with_find(mode: str, monkeypatch: pytest.MonkeyP
         assert scanner.find_many(cells) == expected, column
         if column != "version":  # vetoes every entity but names (whole-value patterns: never this path)
             assert decided[0] > len(cells) // 2, column  # most cells really took the whole-cell path
+
+
+def test_cell_mixing_whole_and_partial_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``001-705-392-7046``: the card pattern matches the whole cell, the phone pattern only its tail; the first
+    is decided by the whole-cell path, the second by the general one, in the same cell, with ``find``'s spans."""
+    whole: list[str] = []
+    general: list[str] = []
+    original_whole, original_accept = ColumnScanner._whole_tokens, ColumnScanner._accept
+
+    def counting_whole(self: ColumnScanner, entry: Any, array: object, rows: np.ndarray, *rest: object) -> None:
+        whole.extend([entry.entity.name] * len(rows))
+        original_whole(self, entry, array, rows, *rest)  # type: ignore[arg-type]
+
+    def counting_accept(self: ColumnScanner, entry: Any, *rest: object) -> object:
+        general.append(entry.entity.name)
+        return original_accept(self, entry, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ColumnScanner, "_whole_tokens", counting_whole)
+    monkeypatch.setattr(ColumnScanner, "_accept", counting_accept)
+    rng = random.Random(5)
+    cells: list[str | None] = [
+        f"001-{rng.randrange(200, 999)}-{rng.randrange(200, 999)}-{rng.randrange(10000):04d}" for _ in range(400)
+    ]
+    for column in ["phone", "col_07", "order_id"]:
+        scanner = ColumnScanner(column, [*ALL, *CUSTOM], "cell")  # type: ignore[arg-type]
+        expected = [[] if cell is None else scanner.find(cell) for cell in cells]
+        whole.clear()
+        general.clear()
+        assert scanner.find_many(cells) == expected, column
+        if column == "phone":
+            assert any(spans for spans in expected)
+            assert "CREDIT_CARD" in whole and "PHONE_NUMBER" in general  # both paths, in the same cells
+
+
+def test_batch_compaction_is_compact_per_ascii_cell() -> None:
+    """The context-word gate's compaction from the byte buffer equals ``_compact`` for every ASCII cell, also
+    for sliced arrays, empty and null cells."""
+    rng = random.Random(3)
+    alphabet = "aZ09 -_.@:/Xy\u00e9\n"
+    cells: list[str | None] = [
+        None if rng.random() < 0.05 else "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        for _ in range(3000)
+    ]
+    cells += ["", None, ""]
+    scanner = ColumnScanner("notes", list(REGISTRY.values()), "cell")
+    whole = pa.array(cells, pa.string())
+    for array in [whole, whole.slice(7, 2000), whole.slice(1000)]:
+        compacted = _BatchGates(scanner, array)._compacted().to_pylist()
+        assert len(compacted) == len(array)
+        checked = 0
+        for got, cell in zip(compacted, array.to_pylist(), strict=True):
+            if cell is not None and cell.isascii():
+                assert got == _compact(cell), cell
+                checked += 1
+        assert checked > len(array) // 2
