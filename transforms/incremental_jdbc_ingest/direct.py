@@ -21,7 +21,6 @@ import contextlib
 import importlib.util
 import io
 import json
-import logging
 import os
 import re
 import tempfile
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
-from transforms.incremental_jdbc_ingest.upsert import CommitStateUnknown, commit_files, table_codec
+from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from glueforge.lakehouse import TableName
     from transforms.incremental_jdbc_ingest.connection import JdbcSource
 
-log = logging.getLogger("glueforge.ingest")
 FIELD_ID = b"PARQUET:field_id"  # how pyarrow writes Iceberg's field ids into the Parquet schema
 
 
@@ -60,6 +58,7 @@ class DirectClient(Protocol):
     """Reads one window with a database's own Python client into Arrow, typed as Spark's JDBC read types it."""
 
     module: str  # the client library, checked with importlib before anything else
+    reader: str  # how the run summary names this way of reading
 
     def read(
         self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
@@ -184,6 +183,7 @@ def postgres_connect_args(url: str, user: str | None, password: str | None) -> d
 
 class PostgresClient:
     module = "psycopg"
+    reader = "postgresql_copy"
 
     def read(
         self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
@@ -216,8 +216,9 @@ class PostgresClient:
 
             return pa.table({n: pa.array([], type=parse_types[n]) for n in names})
         try:
+            buffer.seek(0)
             return csv.read_csv(
-                io.BytesIO(buffer.getvalue()),
+                buffer,
                 read_options=csv.ReadOptions(column_names=names),
                 parse_options=csv.ParseOptions(newlines_in_values=True),
                 convert_options=csv.ConvertOptions(
@@ -290,6 +291,7 @@ def mysql_connect_args(url: str, user: str | None, password: str | None) -> dict
 
 class MySQLClient:
     module = "pymysql"
+    reader = "mysql_text"
 
     def read(
         self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
@@ -352,11 +354,6 @@ def _mysql_parse_type(kind: str, spark_type: Any) -> pa.DataType:
 
 
 CLIENTS: dict[str, DirectClient] = {"postgresql": PostgresClient(), "mysql": MySQLClient(), "mariadb": MySQLClient()}
-READER_NAMES = {"postgresql": "postgresql_copy", "mysql": "mysql_text", "mariadb": "mysql_text"}
-
-
-def reader_name(dialect: str) -> str:
-    return READER_NAMES.get(dialect, f"{dialect}_direct")
 
 
 # --- the read -----------------------------------------------------------------------------------------------
@@ -457,24 +454,19 @@ def upsert_arrow(
     data_path = str(loaded.locationProvider().newDataLocation(f"{stem}-data.parquet"))
     delete_path = str(loaded.locationProvider().newDataLocation(f"{stem}-deletes.parquet"))
     written: list[str] = []
-    committed = False
-    try:
+
+    def remove() -> None:
+        for path in written:
+            with contextlib.suppress(Exception):
+                file_io.deleteFile(path)
+
+    with removed_unless_committed(remove):
         _write_parquet(spark, file_io, data_path, rows, codec)
         written.append(data_path)
         if with_deletes:
             _write_parquet(spark, file_io, delete_path, rows.select(list(keys)), codec)
             written.append(delete_path)
-        try:
-            snapshot_id = commit_files(spark, loaded, table, [data_path], written[1:], keys, properties, start_snapshot)
-        except CommitStateUnknown:
-            committed = True  # the commit may have landed: its files must stay (orphans at worst)
-            raise
-        committed = True
-    finally:
-        if not committed:
-            for path in written:
-                with contextlib.suppress(Exception):
-                    file_io.deleteFile(path)
+        snapshot_id = commit_files(spark, loaded, table, [data_path], written[1:], keys, properties, start_snapshot)
     spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
     return snapshot_id
 

@@ -26,9 +26,11 @@ from transforms.incremental_jdbc_ingest.state import (
     RESET,
     StoredState,
     current_snapshot_id,
+    ensure_unchanged_since,
     external_store,
     iceberg_state,
     iceberg_table,
+    snapshot_id,
     snapshot_summary,
     summary_properties,
     target_lock,
@@ -267,26 +269,19 @@ def _apply_direct(
         log.info("ingest into %s reads with Spark: %s", options.target, why)
         return None
     keys = shape.primary_keys
-    summary.reader, summary.partitions = direct.reader_name(reader.source.dialect.name), 1
+    summary.reader, summary.partitions = client.reader, 1
     summary.unchanged = ties if skip_ties and ties else 0
     summary.upserted = rows.num_rows
     summary.rows_read = rows.num_rows + summary.unchanged  # the window's rows, as the Spark path counts them
     clock.lap("read")
     fire("after_read")
-    smallest, batch_largest = _key_range(rows, keys)
-    largest = _largest_key(writer, loaded, keys[0]) if smallest is not None else None
-    only_new = smallest is not None and largest is not None and smallest > largest
-    if largest is not None and batch_largest is not None:
-        properties = {**properties, MAX_KEY: f"{keys[0]}={max(largest, batch_largest)}"}
+    only_new, properties = _new_keys_only(writer, keys, _key_range(rows, keys), properties, loaded=loaded)
     if only_new:
         summary.write_plan, summary.inserted, summary.updated = "append", rows.num_rows, 0
     else:
         summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
     loaded.refresh()
-    if (None if loaded.currentSnapshot() is None else int(loaded.currentSnapshot().snapshotId())) != start_snapshot:
-        raise ConcurrentRunError(
-            "another run committed to the target while this one was reading", where=str(options.target)
-        )
+    ensure_unchanged_since(snapshot_id(loaded), start_snapshot, options.target)
     fire("before_commit")
     summary.snapshot_id = direct.upsert_arrow(
         spark, loaded, options.target, rows, keys, properties, start_snapshot, with_deletes=not only_new
@@ -336,6 +331,28 @@ def _key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None
         return None, None
     low, high = pc.min_max(rows.column(keys[0])).values()
     return (None, None) if low.as_py() is None else (int(low.as_py()), int(high.as_py()))
+
+
+def _new_keys_only(
+    writer: IcebergWriter,
+    keys: tuple[str, ...],
+    key_range: tuple[int | None, int | None],
+    properties: dict[str, str],
+    *,
+    loaded: Any = None,
+) -> tuple[bool, dict[str, str]]:
+    """Whether every batch key (single integer key, ``key_range`` = smallest, largest) is above the target's
+    largest (then the batch is a plain append), and the commit properties with the target's largest key after
+    this batch noted (``MAX_KEY``) when it is known. ``loaded``: the Iceberg table, if the caller has it."""
+    smallest, batch_largest = key_range
+    if len(keys) != 1 or smallest is None:
+        return False, properties
+    largest = _largest_key(writer, loaded if loaded is not None else iceberg_table(writer.spark, writer.table), keys[0])
+    if largest is None:
+        return False, properties
+    if batch_largest is not None:
+        properties = {**properties, MAX_KEY: f"{keys[0]}={max(largest, batch_largest)}"}
+    return smallest > largest, properties
 
 
 def _largest_key(writer: IcebergWriter, loaded: Any, key: str) -> int | None:
@@ -424,10 +441,7 @@ def _apply_batch(
             cached.append(applied)
             applied_rows = summary.inserted = applied.count()
             summary.unchanged = summary.rows_read - applied_rows
-        if current_snapshot_id(spark, target) != start_snapshot:
-            raise ConcurrentRunError(
-                "another run committed to the target while this one was reading", where=str(target)
-            )
+        ensure_unchanged_since(current_snapshot_id(spark, target), start_snapshot, target)
         clock.lap("compare")
         fire("before_commit")
         if applied_rows == 0:
@@ -480,12 +494,8 @@ def _upsert(
     keys, cursor = shape.primary_keys, shape.cursor
     summary.upserted = applied_rows
     summary.unchanged = summary.rows_read - applied_rows
-    largest = None
-    if len(keys) == 1 and applied_stats.min_key is not None:
-        largest = _largest_key(writer, iceberg_table(spark, options.target), keys[0])
-        if largest is not None and applied_stats.max_key is not None:
-            properties = {**properties, MAX_KEY: f"{keys[0]}={max(largest, applied_stats.max_key)}"}
-    if largest is not None and applied_stats.min_key is not None and applied_stats.min_key > largest:
+    only_new, properties = _new_keys_only(writer, keys, (applied_stats.min_key, applied_stats.max_key), properties)
+    if only_new:
         # every key is above the target's largest: an append-only source with increasing ids needs no upsert
         summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0
         writer.append(applied, properties)

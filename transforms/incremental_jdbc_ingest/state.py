@@ -35,8 +35,8 @@ RUN_ID = PREFIX + "run-id"
 CURSOR = PREFIX + "cursor"
 STATE_KEY = PREFIX + "key"
 ROWS_AT_WATERMARK = PREFIX + "rows-at-watermark"  # source rows tied at the watermark, counted before the read
-# "column=value": the largest key in the table as of that snapshot, written by direct upserts so that the next
-# one knows it without planning a scan (a snapshot is immutable, so the value stays true for it)
+# "column=value": the largest key in the table as of that snapshot, noted by every upsert commit so that the
+# next run knows it without planning a scan (a snapshot is immutable, so the value stays true for it)
 MAX_KEY = PREFIX + "max-key"
 RESET = "reset"  # a reset snapshot stores an empty watermark: "no state, start over"
 
@@ -75,8 +75,19 @@ def iceberg_table(spark: SparkSession, table: TableName) -> Any:
 def current_snapshot_id(spark: SparkSession, table: TableName) -> int | None:
     if not table_exists(spark, table):
         return None
-    snapshot = iceberg_table(spark, table).currentSnapshot()
+    return snapshot_id(iceberg_table(spark, table))
+
+
+def snapshot_id(loaded: Any) -> int | None:
+    """The current snapshot id of an Iceberg Java ``Table`` as loaded (``None``: no snapshot yet)."""
+    snapshot = loaded.currentSnapshot()
     return None if snapshot is None else int(snapshot.snapshotId())
+
+
+def ensure_unchanged_since(current: int | None, start: int | None, table: TableName) -> None:
+    """Optimistic concurrency before a commit: nothing may have been committed since the run began."""
+    if current != start:
+        raise ConcurrentRunError("another run committed to the target while this one was reading", where=str(table))
 
 
 def snapshot_summary(spark: SparkSession, table: TableName) -> dict[str, str]:

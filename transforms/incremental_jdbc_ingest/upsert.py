@@ -13,7 +13,9 @@ Readers apply the equality deletes until ``glueforge ingest compact`` folds them
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -93,30 +95,35 @@ def upsert(
     staging = str(loaded.locationProvider().newDataLocation(f"gf-upsert-{uuid.uuid4().hex[:16]}"))
     files = _Files(spark, staging)
     ids = field_ids(cast(Any, spark)._jvm, loaded.schema())
-    committed = False
-    try:
+    with removed_unless_committed(files.remove_all):
         with session_conf(spark, WRITE_CONF):
             _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option(
                 "compression", table_codec(loaded)
             ).parquet(staging)
         data_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DATA}")
         delete_paths = files.parquet(f"{staging}/{KIND_COLUMN}={DELETES}")
-        try:
-            snapshot_id = commit_files(spark, loaded, table, data_paths, delete_paths, keys, properties, start_snapshot)
-        except CommitStateUnknown:
-            committed = True  # the commit may have landed: its files must stay (orphans at worst)
-            raise
-        committed = True
-        files.drop_markers()
-    finally:
-        if not committed:
-            files.remove_all()  # the staged files are not referenced by any snapshot: remove them
+        snapshot_id = commit_files(spark, loaded, table, data_paths, delete_paths, keys, properties, start_snapshot)
+    files.drop_markers()
     spark.sql(f"REFRESH TABLE {table.sql}")  # Spark's cached relation must see the new snapshot
     return UpsertResult(len(data_paths), len(delete_paths), snapshot_id)
 
 
 class CommitStateUnknown(Exception):
     """Iceberg could not tell whether the commit landed (``CommitStateUnknownException``): keep the files."""
+
+
+@contextlib.contextmanager
+def removed_unless_committed(remove: Callable[[], None]) -> Iterator[None]:
+    """Files staged inside the block are referenced by no snapshot until its commit: any failure removes them
+    (``remove``), except ``CommitStateUnknown``, where the commit may have landed (orphans at worst)."""
+    try:
+        yield
+    except CommitStateUnknown:
+        raise
+    except BaseException:
+        with contextlib.suppress(Exception):  # the original failure is the one to report
+            remove()
+        raise
 
 
 def table_codec(loaded: Any) -> str:
