@@ -134,7 +134,9 @@ def check_java() -> str:
             "Java is not installed; install Java 17 (Debian: `apt-get install openjdk-17-jre-headless`)", where="java"
         )
     banner = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr.strip()
-    first = banner.splitlines()[0] if banner else "unknown"
+    # The JVM prints "Picked up JAVA_TOOL_OPTIONS: ..." before its version when such a variable is set.
+    lines = [line for line in banner.splitlines() if not line.startswith("Picked up ")]
+    first = lines[0] if lines else "unknown"
     if '"17' not in first and " 17" not in first:
         raise EnvironmentProblem(f"Spark 3.5 here is tested with Java 17, found: {first}", where="java")
     return first

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from glueforge.background import Background
 from glueforge.errors import ConcurrentRunError, InputError
 from glueforge.lakehouse import table_exists
 from transforms.incremental_jdbc_ingest import direct
@@ -30,6 +32,8 @@ from transforms.incremental_jdbc_ingest.state import (
     external_store,
     iceberg_state,
     iceberg_table,
+    note_largest_key,
+    noted_largest_key,
     snapshot_id,
     snapshot_summary,
     summary_properties,
@@ -56,7 +60,8 @@ log = logging.getLogger("glueforge.ingest")
 
 @dataclass
 class IngestResult:
-    """The run summary and the batch it applied (built on first use when the run wrote it without Spark)."""
+    """The run summary and the batch it applied (built on first use when the run wrote it without Spark or
+    had nothing to apply)."""
 
     summary: RunSummary
     _batch: DataFrame | None = None
@@ -99,6 +104,12 @@ def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None) 
     return state
 
 
+def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredState, int | None]:
+    """The stored watermark and the target's current snapshot id (``None``: no target or no snapshot yet)."""
+    state = load_state(spark, options, options.cursor_column)  # max(cursor) matches the name case-blind
+    return state, current_snapshot_id(spark, options.target)
+
+
 def run_ingest(
     spark: SparkSession, options: IngestOptions, *, glue_context: Any = None, hook: Hook | None = None
 ) -> IngestResult:
@@ -113,9 +124,16 @@ def run_ingest(
     summary = RunSummary(str(target), options.table or "query", source.dialect.name, run_id)
 
     with target_lock(spark, target), reader.session():
-        shape = reader.probe()
-        state = load_state(spark, options, shape.cursor)
-        start_snapshot = current_snapshot_id(spark, target)
+        # The source's shape (a JDBC round trip) and the target's state (Iceberg metadata) do not depend on
+        # each other; in a fresh JVM each is tenths of a second of first use, so they are read side by side.
+        pending = Background(lambda: _target_state(spark, options), "gf-ingest-state", spark)
+        try:
+            shape = reader.probe()
+        except BaseException:
+            with contextlib.suppress(BaseException):  # the probe's error is the one to report
+                pending.result()  # but no thread may go on working for an abandoned run
+            raise
+        state, start_snapshot = pending.result()
         kind = shape.cursor_kind
         before = parse_watermark(state.watermark, kind) if state.watermark else None
         lower = lower_bound(before, kind, options.lookback_seconds)
@@ -140,7 +158,8 @@ def run_ingest(
             summary.seconds = clock.total()
             summary.stage_seconds = clock.stages
             log.info("ingest summary %s", summary.to_json())
-            return IngestResult(summary, spark.createDataFrame([], shape.schema))
+            # an empty frame costs a Python RDD (over half a second in a fresh JVM): built only if asked for
+            return IngestResult(summary, None, lambda: spark.createDataFrame([], shape.schema))
 
         window = ReadWindow(lower, bounds.upper, options.null_cursor == "include")
         first_load = not writer.exists()
@@ -178,8 +197,9 @@ def run_ingest(
             if options.write_mode == "merge" and not _keys_unique_at_source(reader, keys):
                 batch = dedupe(raw, keys, shape.cursor)
             fire("before_commit")
+            integer_key = len(keys) == 1 and _is_integer(batch.schema[keys[0]].dataType)
             try:
-                writer.append(batch, properties)
+                largest = writer.append(batch, properties, largest_of=keys[0] if integer_key else None)
             except Exception as exc:
                 if isinstance(exc, ConcurrentRunError):
                     raise
@@ -190,6 +210,10 @@ def run_ingest(
             summary.rows_read = summary.inserted = int(snapshot.get("added-records", 0))
             summary.write_plan = "append"
             summary.snapshot_id = current_snapshot_id(spark, target)
+            if largest is not None and summary.snapshot_id is not None:
+                # the next run's new-keys check then needs no scan planning over the files just written
+                with contextlib.suppress(Exception):  # an optimisation only: the manifests still tell
+                    note_largest_key(iceberg_table(spark, target), summary.snapshot_id, keys[0], largest)
             clock.lap("read_write")
             fire("after_commit")
             result_df = spark.table(target.sql)
@@ -356,15 +380,14 @@ def _new_keys_only(
 
 
 def _largest_key(writer: IcebergWriter, loaded: Any, key: str) -> int | None:
-    """The target's largest key: from the current snapshot's ``MAX_KEY`` when a direct upsert wrote it, else
-    from the manifests' column bounds (a scan planning over every data file)."""
-    snapshot = loaded.currentSnapshot()
-    noted = None if snapshot is None else snapshot.summary().get(MAX_KEY)
-    if noted:
-        column, _, value = str(noted).partition("=")
-        if column.lower() == key.lower() and value.lstrip("-").isdigit():
-            return int(value)
-    return writer.key_upper_bound(key)
+    """The target's largest key: as the current snapshot's commit noted it (``MAX_KEY``), else from the
+    manifests' column bounds (a scan planning over every data file)."""
+    noted = noted_largest_key(loaded, key)
+    return noted if noted is not None else writer.key_upper_bound(key)
+
+
+def _is_integer(data_type: Any) -> bool:
+    return data_type.typeName() in ("byte", "short", "integer", "long")
 
 
 def _watermark_is_exact(state: StoredState) -> bool:

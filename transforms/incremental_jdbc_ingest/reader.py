@@ -191,7 +191,7 @@ class JdbcReader:
         """Resolve the schema (Spark runs the statement with ``WHERE 1=0``) and check the named columns."""
         sql = self.source_sql(None, CursorKind.TIMESTAMP) if self.options.query is None else self._probe_query()
         try:
-            schema = self._jdbc(self.dialect.subquery(sql, "gf_probe")).schema
+            schema = self._schema(sql)
         except Exception as exc:
             raise translate(exc, self.source, self.options.table or "query") from None
         by_lower = {f.name.lower(): f for f in schema.fields}
@@ -214,6 +214,39 @@ class JdbcReader:
         kind = kind_for_spark_type(by_lower[cursor.lower()].dataType.simpleString(), cursor)
         return SourceShape(schema, cursor, kind, keys)
 
+    def _schema(self, sql: str) -> StructType:
+        """The Spark schema of ``sql``'s rows, resolved as Spark's JDBC source resolves it (the statement with
+        ``WHERE 1=0``, then ``JdbcUtils.getSchema``) but on the run's plain connection: no second login, no
+        DataFrame to analyse. Spark resolves it itself when ``DriverManager`` has no driver for the URL."""
+        dbtable = self.dialect.subquery(sql, "gf_probe")
+        try:
+            with self._connection() as connection:
+                return self._resolved_schema(connection, dbtable)
+        except _NoDriver:
+            return self._jdbc(dbtable).schema
+
+    def _resolved_schema(self, connection: Any, dbtable: str) -> StructType:
+        import json
+
+        from pyspark.sql.types import StructType
+
+        jvm: Any = cast(Any, self.spark)._jvm
+        jdbc_dialect = jvm.org.apache.spark.sql.jdbc.JdbcDialects.get(self.source.url)
+        # Spark's JDBC option preferTimestampNTZ defaults to the session's timestamp type
+        ntz = str(self.spark.conf.get("spark.sql.timestampType", "TIMESTAMP_LTZ")).upper() == "TIMESTAMP_NTZ"
+        statement = connection.prepareStatement(jdbc_dialect.getSchemaQuery(dbtable))
+        try:
+            results = statement.executeQuery()
+            try:
+                schema = jvm.org.apache.spark.sql.execution.datasources.jdbc.JdbcUtils.getSchema(
+                    results, jdbc_dialect, True, ntz
+                )
+            finally:
+                results.close()
+        finally:
+            statement.close()
+        return cast(StructType, StructType.fromJson(json.loads(schema.json())))
+
     def _probe_query(self) -> str:
         # The template is bound with a timestamp literal only to learn the schema; a number-typed cursor
         # makes the statement fail on strict databases, so fall back to the integer floor.
@@ -221,7 +254,7 @@ class JdbcReader:
         for kind in (CursorKind.TIMESTAMP, CursorKind.INTEGER):
             sql = self.source_sql(None, kind)
             try:
-                self._jdbc(self.dialect.subquery(sql, "gf_probe")).schema  # noqa: B018 - forces resolution
+                self._schema(sql)
                 return sql
             except Exception:  # noqa: S112 - try the next literal type
                 continue

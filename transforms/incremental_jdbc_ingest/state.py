@@ -36,7 +36,8 @@ CURSOR = PREFIX + "cursor"
 STATE_KEY = PREFIX + "key"
 ROWS_AT_WATERMARK = PREFIX + "rows-at-watermark"  # source rows tied at the watermark, counted before the read
 # "column=value": the largest key in the table as of that snapshot, noted by every upsert commit so that the
-# next run knows it without planning a scan (a snapshot is immutable, so the value stays true for it)
+# next run knows it without planning a scan (a snapshot is immutable, so the value stays true for it). A first
+# load, committed by Spark's own write, notes "snapshot-id:column=value" in a table property of that name instead.
 MAX_KEY = PREFIX + "max-key"
 RESET = "reset"  # a reset snapshot stores an empty watermark: "no state, start over"
 
@@ -82,6 +83,27 @@ def snapshot_id(loaded: Any) -> int | None:
     """The current snapshot id of an Iceberg Java ``Table`` as loaded (``None``: no snapshot yet)."""
     snapshot = loaded.currentSnapshot()
     return None if snapshot is None else int(snapshot.snapshotId())
+
+
+def note_largest_key(loaded: Any, snapshot: int, column: str, value: int) -> None:
+    """Record the largest ``column`` value of ``snapshot`` in a table property (no new snapshot)."""
+    loaded.updateProperties().set(MAX_KEY, f"{snapshot}:{column}={value}").commit()
+
+
+def noted_largest_key(loaded: Any, column: str) -> int | None:
+    """The largest ``column`` value of the current snapshot as its commit noted it (``None``: not noted)."""
+    snapshot = loaded.currentSnapshot()
+    if snapshot is None:
+        return None
+    noted = snapshot.summary().get(MAX_KEY)
+    if not noted:  # a first load's note, valid while its snapshot is still the current one
+        owner, _, noted = str(loaded.properties().get(MAX_KEY) or "").partition(":")
+        if owner != str(snapshot.snapshotId()):
+            return None
+    name, _, value = str(noted).partition("=")
+    if name.lower() != column.lower() or not value.lstrip("-").isdigit():
+        return None
+    return int(value)
 
 
 def ensure_unchanged_since(current: int | None, start: int | None, table: TableName) -> None:

@@ -139,33 +139,43 @@ def commit_files(
     keys: tuple[str, ...],
     properties: dict[str, str],
     start_snapshot: int | None,
+    *,
+    described: dict[str, tuple[int, Any]] | None = None,
 ) -> int:
     """One ``RowDelta``: the Parquet data files plus equality-delete files of ``keys`` (each described from its
-    footer), ``properties`` in the snapshot summary, validated against anything committed since
-    ``start_snapshot``. Returns the new snapshot id; raises ``ConcurrentRunError`` on a conflict and
-    ``CommitStateUnknown`` when Iceberg cannot tell whether the commit landed."""
+    footer, unless ``described`` gives its size and Iceberg ``Metrics``), ``properties`` in the snapshot summary,
+    validated against anything committed since ``start_snapshot``. Returns the new snapshot id; raises
+    ``ConcurrentRunError`` on a conflict and ``CommitStateUnknown`` when Iceberg cannot tell whether the commit
+    landed."""
     jvm: Any = cast(Any, spark)._jvm
     ids = field_ids(jvm, loaded.schema())
     spec, io = loaded.spec(), loaded.io()
-    metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
     parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
     delta = loaded.newRowDelta()
 
-    def described(builder: Any, path: str) -> Any:
-        """A data or delete file's entry: path, size and column metrics from its Parquet footer."""
-        source = io.newInputFile(path)
-        metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
-        return builder.withPath(path).withFormat(parquet).withFileSizeInBytes(source.getLength()).withMetrics(metrics)
+    def entry(builder: Any, path: str) -> Any:
+        """A data or delete file's entry: path, size and column metrics (from its Parquet footer if not given)."""
+        if described and path in described:
+            size, metrics = described[path]
+        else:
+            source = io.newInputFile(path)
+            size, metrics = (
+                source.getLength(),
+                jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(
+                    source, jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
+                ),
+            )
+        return builder.withPath(path).withFormat(parquet).withFileSizeInBytes(size).withMetrics(metrics)
 
     for path in data_paths:
-        delta.addRows(described(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
+        delta.addRows(entry(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
     if delete_paths:
         equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
         for index, key in enumerate(keys):
             equality_ids[index] = ids[key.lower()]
         for path in delete_paths:
             deletes = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
-            delta.addDeletes(described(deletes, path).build())
+            delta.addDeletes(entry(deletes, path).build())
     for name, value in properties.items():
         delta.set(name, value)
     if start_snapshot is not None:

@@ -210,13 +210,24 @@ class IcebergWriter:
             files.close()
         return largest
 
-    def append(self, batch: DataFrame, properties: dict[str, str]) -> None:
+    def append(self, batch: DataFrame, properties: dict[str, str], *, largest_of: str | None = None) -> int | None:
+        """Append ``batch`` with ``properties`` in the snapshot summary. ``largest_of``: an integer column whose
+        largest appended value is returned, observed by the write job itself (no second pass; ``None`` when
+        unknown)."""
+        from pyspark.sql import Observation
+        from pyspark.sql import functions as F
+
         columns = [quote(f.name) for f in self.spark.table(self.table.sql).schema.fields if f.name in batch.columns]
+        # a name of its own: concurrent runs' observations must not answer for each other
+        observation = Observation(f"gf_largest_{uuid.uuid4().hex}") if largest_of else None
+        if observation is not None:
+            batch = batch.observe(observation, F.max(F.col(quote(cast(str, largest_of)))).alias("largest"))
         aligned = self.aligned(batch)
         writer = aligned.select(*columns).writeTo(self.table.sql) if columns else aligned.writeTo(self.table.sql)
         for key, value in properties.items():
             writer = writer.option(f"snapshot-property.{key}", value)
         self._guarded(writer.append)
+        return None if observation is None else _observed(observation, "largest")
 
     def aligned(self, batch: DataFrame) -> DataFrame:
         """Cast source columns to the target types (after drift handling they are equal or wider)."""
@@ -370,3 +381,15 @@ class IcebergWriter:
             if is_conflict(exc):
                 raise conflict_error(self.table) from None
             raise
+
+
+def _observed(observation: Any, name: str, timeout: float = 10.0) -> int | None:
+    """A metric the finished write observed, or ``None``: Spark delivers it through a listener, and a metric
+    that never arrives must not hang the run (``Observation.get`` has no timeout)."""
+    from glueforge.background import Background
+
+    try:
+        value = Background(lambda: observation.get.get(name), "gf-observation").result(timeout)
+    except TimeoutError:
+        return None
+    return None if value is None else int(value)

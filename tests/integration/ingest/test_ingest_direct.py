@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from glueforge.errors import ConcurrentRunError
-from tests.integration.ingest.conftest import make_events
+from tests.integration.ingest.conftest import Source, make_events
 from transforms.incremental_jdbc_ingest import direct
 from transforms.incremental_jdbc_ingest.state import MAX_KEY, WATERMARK, snapshot_summary
 from transforms.incremental_jdbc_ingest.writer import IcebergWriter
@@ -185,7 +185,15 @@ def test_direct_write_of_new_keys_only_is_an_append_without_delete_files(
     table = postgres_db.unique_table("newkeys")
     target = "bronze.direct_newkeys"
     make_events(pg_source, table, 10)
-    run_ingest(postgres_db, **_params(table, target))
+    first = run_ingest(postgres_db, **_params(table, target)).summary
+    # the first load (Spark's own write) learns its largest key from the write job and notes it for its snapshot
+    properties = dict(lakehouse.spark.sql(f"SHOW TBLPROPERTIES {target}").collect())
+    assert properties[MAX_KEY] == f"{first.snapshot_id}:id=10"
+
+    def no_scan(self: Any, column: str) -> int:
+        raise AssertionError("the noted largest key should have been used")
+
+    monkeypatch.setattr(IcebergWriter, "key_upper_bound", no_scan)
     pg_source.run(
         f"INSERT INTO {table} SELECT g, g, 'n' || g, TIMESTAMPTZ '2026-02-01 00:00:00+00' "
         "FROM generate_series(11, 15) g"
@@ -202,11 +210,6 @@ def test_direct_write_of_new_keys_only_is_an_append_without_delete_files(
     assert lakehouse.spark.table(target).count() == 15
     # the commit notes the largest key, so the next run needs no scan planning to find it ...
     assert snapshot[MAX_KEY] == "id=15"
-
-    def no_scan(self: Any, column: str) -> int:
-        raise AssertionError("the noted largest key should have been used")
-
-    monkeypatch.setattr(IcebergWriter, "key_upper_bound", no_scan)
     pg_source.run(
         f"INSERT INTO {table} SELECT g, g, 'n' || g, TIMESTAMPTZ '2026-03-01 00:00:00+00' "
         "FROM generate_series(16, 17) g"
@@ -403,3 +406,36 @@ def test_direct_write_through_the_tables_file_io_as_on_s3(
     summary = run_ingest(postgres_db, **_params(table, target)).summary
     assert (summary.reader, summary.upserted) == ("postgresql_copy", 3)
     same_rows(pg_source, f"SELECT {', '.join(columns)} FROM {table}", target, columns)
+
+
+SQLITE_TYPES = """
+    id INTEGER PRIMARY KEY, small SMALLINT, big BIGINT, price DECIMAL(12,3), ratio REAL, measure DOUBLE,
+    ok BOOLEAN, body TEXT, label VARCHAR(20), day DATE, updated_at TIMESTAMP
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mariadb", "sqlite"])
+def test_probe_resolves_the_schema_sparks_jdbc_source_resolves(kind: str, request: pytest.FixtureRequest) -> None:
+    """The probe reads the schema on the run's plain connection; it must be the schema of a Spark JDBC read."""
+    from transforms.incremental_jdbc_ingest import parse_options
+    from transforms.incremental_jdbc_ingest.connection import resolve_source
+    from transforms.incremental_jdbc_ingest.reader import JdbcReader
+
+    db = request.getfixturevalue({"postgres": "postgres_db", "mariadb": "mariadb_db", "sqlite": "sqlite_db"}[kind])
+    spark = request.getfixturevalue("lakehouse").spark
+    columns, rows = {"postgres": (ALL_TYPES, ROWS[:1]), "mariadb": (MARIADB_TYPES, MARIADB_ROWS[:1])}.get(
+        kind, (SQLITE_TYPES, [])
+    )
+    table = db.unique_table("probe") if kind != "sqlite" else "probe"
+    source = Source(db)
+    try:
+        source.run(f"CREATE TABLE {table} ({columns})", *[f"INSERT INTO {table} VALUES ({row})" for row in rows])
+        options = parse_options({"url": db.jdbc_url, "user": db.user, **_params(table, "bronze.probe")})
+        reader = JdbcReader(spark, resolve_source(options), options)
+        with reader.session():
+            shape = reader.probe()
+        spark_schema = reader._jdbc(reader.dialect.subquery(reader.source_sql(None, shape.cursor_kind), "p")).schema
+        assert shape.schema == spark_schema
+        assert len(shape.schema.fields) >= 11  # every declared column
+    finally:
+        source.engine.dispose()

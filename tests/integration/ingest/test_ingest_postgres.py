@@ -126,8 +126,10 @@ def test_postgres_no_change_shortcut_still_sees_a_late_tie_at_the_watermark(
     compare_sql = f"SELECT {', '.join(COLUMNS)} FROM {table}"
     first = run_ingest(postgres_db, **params).summary
     assert (first.inserted, first.watermark_after) == (4, "2026-01-01T10:03:00.000000+00:00")
-    idle = run_ingest(postgres_db, **params).summary
+    idle_result = run_ingest(postgres_db, **params)
+    idle = idle_result.summary
     assert (idle.status, idle.rows_read, idle.snapshot_id) == ("no_change", 0, None)
+    assert idle_result.batch.count() == 0 and idle_result.batch.columns == COLUMNS  # built on demand
 
     pg_source.run(f"INSERT INTO {table} VALUES (200, 9, 'late tie', TIMESTAMPTZ '2026-01-01 10:03:00+00')")
     tie = run_ingest(postgres_db, **params).summary

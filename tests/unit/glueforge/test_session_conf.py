@@ -79,3 +79,12 @@ def test_warehouse_is_resolved_relative_to_the_working_directory(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     assert load_settings().resolved_warehouse() == (tmp_path / "warehouse").resolve()
     assert Path(local_spark_conf(load_settings(jdbc_driver_dirs=[]))["spark.sql.catalog.local.warehouse"]).is_absolute()
+
+
+def test_java_check_reads_the_version_past_a_picked_up_options_line(monkeypatch):
+    from glueforge import session
+
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xlog:disable")
+    assert '"17' in session.check_java() or " 17" in session.check_java()
+    monkeypatch.delenv("JAVA_TOOL_OPTIONS")
+    assert not session.check_java().startswith("Picked up")
