@@ -161,6 +161,7 @@ def test_merge_scans_only_target_files_that_can_hold_the_batch_keys(lakehouse: A
 
     pruned = writer.merge_statement("gf_test_batch", columns, ("id",), "updated_at", None, True, (2100, 2199))
     unpruned = writer.merge_statement("gf_test_batch", columns, ("id",), "updated_at", None, True, None)
+
     def literal(value: int, scan: str) -> bool:  # not a digit run of an expression id such as #52100
         return re.search(rf"(?<![#\d]){value}(?!\d)", scan) is not None
 
