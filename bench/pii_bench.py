@@ -297,6 +297,13 @@ def glueforge_columns(spark: Any, columns: dict[str, list[str]], names: dict[str
 _PRESIDIO: Any = None
 
 
+def presidio_installed() -> bool:
+    """presidio-analyzer comes with the ``bench`` extra; without it the Presidio columns are left out."""
+    import importlib.util
+
+    return importlib.util.find_spec("presidio_analyzer") is not None
+
+
 def presidio() -> Any:
     global _PRESIDIO
     if _PRESIDIO is None:
@@ -525,14 +532,21 @@ def main() -> None:
         f"{sum(e is None for e in truth.values())} decoy columns; data built in {time.perf_counter() - started:.1f}s"
     )
 
+    with_presidio = presidio_installed()
+    if not with_presidio:
+        print("presidio-analyzer is not installed: Presidio columns and timings left out (n/a)")
+        args.presidio_rows = 0
+    unscored: dict[str, Any] = {"per_entity": {}, "decoy_fp_rate": float("nan"), "decoys_flagged": "n/a"}
     for condition in () if args.speed_only else ("honest", "neutral", "misleading"):
         names = renamed(columns, condition)
         ours = column_scores(truth, glueforge_columns(spark, columns, names))
-        theirs = column_scores(truth, presidio_columns(columns, names, args.presidio_sample))
+        theirs = (
+            column_scores(truth, presidio_columns(columns, names, args.presidio_sample)) if with_presidio else unscored
+        )
         print(f"\ncolumn level, {condition} names: entity  glueforge P/R/F1  |  Presidio P/R/F1")
         for entity in sorted(set(ours["per_entity"]) | set(theirs["per_entity"])):
             a = ours["per_entity"].get(entity, (1.0, 1.0, 1.0))
-            b = theirs["per_entity"].get(entity, (1.0, 1.0, 1.0))
+            b = theirs["per_entity"].get(entity, (1.0, 1.0, 1.0) if with_presidio else (float("nan"),) * 3)
             print(f"  {entity:38} {a[0]:.2f}/{a[1]:.2f}/{a[2]:.2f}  |  {b[0]:.2f}/{b[1]:.2f}/{b[2]:.2f}")
         print(
             f"  decoy columns flagged: glueforge {ours['decoy_fp_rate']:.2f} {ours['decoys_flagged']}  |  "
@@ -540,7 +554,7 @@ def main() -> None:
         )
 
     if not args.speed_only:
-        accuracy_cells(columns, truth, notes, args.presidio_sample)
+        accuracy_cells(columns, truth, notes, args.presidio_sample if with_presidio else 0)
     datasets = {
         "unique": build_speed(args.seed, args.speed_rows),
         "repeated": cycled(columns, notes, args.speed_rows),
@@ -563,7 +577,7 @@ def accuracy_cells(
     ours_cells = [(entities, {s.entity for s in scanner.find(text)}) for text, entities in notes]
     theirs_cells = [(entities, presidio_entities(text)) for text, entities in notes[: presidio_sample * 2]]
     print("\ncell level, free-text column (cell contains entity): glueforge P/R/F1 | Presidio P/R/F1")
-    ours_scores, theirs_scores = cell_scores(ours_cells), cell_scores(theirs_cells)
+    ours_scores, theirs_scores = cell_scores(ours_cells), cell_scores(theirs_cells) if theirs_cells else {}
     for entity in sorted(set(ours_scores) | set(theirs_scores)):
         a = ours_scores.get(entity, (float("nan"),) * 3)
         b = theirs_scores.get(entity, (float("nan"),) * 3)

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from transforms.detect_pii import validators as v
-from transforms.detect_pii.batch_validators import BATCH_VALIDATORS, validate_many
+from transforms.detect_pii.batch_validators import BATCH_VALIDATORS, _Digits, validate_many
 
 INTERNATIONAL = ["+", "00", " +", "\t00"]
 
@@ -85,6 +85,19 @@ def test_batch_validator_agrees_with_scalar(validator: v.Validator) -> None:
     wrong = [t for t, a, b in zip(texts, got.tolist(), expected.tolist(), strict=True) if a != b]
     assert not wrong, wrong[:10]
     assert expected.sum() > 100  # the corpus reaches the valid side of each rule
+
+
+@pytest.mark.parametrize("validator", list(BATCH_VALIDATORS), ids=lambda f: f.__name__)
+def test_batch_validator_on_a_slice_and_with_nulls(validator: v.Validator) -> None:
+    """The digits come from the Arrow buffers: a slice (an offset into shared buffers) and null slots read the
+    same strings as a fresh array."""
+    rng = random.Random(29)
+    texts = [shaped(rng) for _ in range(2000)]
+    array = pa.array(["4111 1111 1111 1111", *texts, "536-22-1234"], pa.string()).slice(1, len(texts))
+    expected = [validator(t) for t in texts]
+    assert validate_many(validator, array).tolist() == expected
+    digits = _Digits(pa.array([None, *texts[:50], None], pa.string()))
+    assert digits.lengths.tolist() == [0, *[len(v.digits_of(t)) for t in texts[:50]], 0]
 
 
 def test_validate_many_without_a_twin_uses_the_scalar_validator() -> None:

@@ -3,6 +3,7 @@ string-encoded cell masker against the struct one. Pure Python + pyarrow, no JVM
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from collections.abc import Callable
@@ -20,7 +21,14 @@ from transforms.detect_pii.actions import ActionPlan
 from transforms.detect_pii.entities import REGISTRY, custom_entity
 from transforms.detect_pii.options import parse_options
 from transforms.detect_pii.prefilter import bounded_regex, relaxed_regex
-from transforms.detect_pii.scanner import VECTOR_MIN_CELLS, ColumnScanner, _BatchGates, _compact
+from transforms.detect_pii.scanner import (
+    COUNT_CLASSES,
+    VECTOR_MIN_CELLS,
+    ColumnScanner,
+    _BatchGates,
+    _compact,
+    class_counts,
+)
 
 ALL = list(REGISTRY.values())
 CUSTOM = [
@@ -264,9 +272,9 @@ def test_whole_cell_path_agrees_with_find(mode: str, monkeypatch: pytest.MonkeyP
     decided = [0]
     original = ColumnScanner._whole_tokens
 
-    def counting(self: ColumnScanner, entry: object, array: object, rows: np.ndarray, *rest: object) -> None:
+    def counting(self: ColumnScanner, entry: object, array: object, rows: np.ndarray) -> object:
         decided[0] += len(rows)
-        original(self, entry, array, rows, *rest)  # type: ignore[arg-type]
+        return original(self, entry, array, rows)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ColumnScanner, "_whole_tokens", counting)
     cells = structured(21, 3000)
@@ -284,18 +292,18 @@ def test_cell_mixing_whole_and_partial_matches(monkeypatch: pytest.MonkeyPatch) 
     is decided by the whole-cell path, the second by the general one, in the same cell, with ``find``'s spans."""
     whole: list[str] = []
     general: list[str] = []
-    original_whole, original_accept = ColumnScanner._whole_tokens, ColumnScanner._accept
+    original_whole, original_candidate = ColumnScanner._whole_tokens, ColumnScanner._candidate
 
-    def counting_whole(self: ColumnScanner, entry: Any, array: object, rows: np.ndarray, *rest: object) -> None:
+    def counting_whole(self: ColumnScanner, entry: Any, array: object, rows: np.ndarray) -> object:
         whole.extend([entry.entity.name] * len(rows))
-        original_whole(self, entry, array, rows, *rest)  # type: ignore[arg-type]
+        return original_whole(self, entry, array, rows)  # type: ignore[arg-type]
 
-    def counting_accept(self: ColumnScanner, entry: Any, *rest: object) -> object:
+    def counting_candidate(self: ColumnScanner, entry: Any, *rest: object) -> object:
         general.append(entry.entity.name)
-        return original_accept(self, entry, *rest)  # type: ignore[arg-type]
+        return original_candidate(self, entry, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ColumnScanner, "_whole_tokens", counting_whole)
-    monkeypatch.setattr(ColumnScanner, "_accept", counting_accept)
+    monkeypatch.setattr(ColumnScanner, "_candidate", counting_candidate)
     rng = random.Random(5)
     cells: list[str | None] = [
         f"001-{rng.randrange(200, 999)}-{rng.randrange(200, 999)}-{rng.randrange(10000):04d}" for _ in range(400)
@@ -332,3 +340,99 @@ def test_batch_compaction_is_compact_per_ascii_cell() -> None:
                 assert got == _compact(cell), cell
                 checked += 1
         assert checked > len(array) // 2
+
+
+def test_whole_cell_winner_follows_priority_then_entity_order() -> None:
+    """Entities matching the same whole cells: ``find`` keeps the higher priority, on a tie the earlier entity.
+    ``find_many`` keeps only the best whole-cell span per cell and skips later entries that cannot beat it."""
+    first = custom_entity("FIRST", r"(?<![0-9])[0-9]{6}(?![0-9])")
+    tied = dataclasses.replace(first, name="TIED")  # same priority, later: never wins
+    higher = dataclasses.replace(first, name="HIGHER", priority=first.priority + 1)  # later but higher: wins
+    general = custom_entity("GENERAL", r"(?<![0-9])\d{6}(?![0-9])")  # \d: no RE2 gate, never the batch path
+    cells: list[str | None] = [f"{n:06d}" for n in range(100_000, 100_100)] + ["code 123456", None, "1234567"]
+    orders = [([first, tied], "FIRST"), ([first, tied, higher], "HIGHER"), ([tied, first], "TIED")]
+    orders += [([general, first], "GENERAL"), ([first, general], "FIRST"), ([general, first, higher], "HIGHER")]
+    for entities, winner in orders:
+        scanner = ColumnScanner("code", entities, "cell")
+        expected = [[] if cell is None else scanner.find(cell) for cell in cells]
+        assert scanner.find_many(cells) == expected
+        assert {span.entity for spans in expected for span in spans} == {winner}
+
+
+def test_context_word_of_digits_is_found_in_cells_without_letters() -> None:
+    """The context-word gate skips cells without a letter only for entities whose words all have one."""
+    lot = custom_entity("LOT", r"(?<![0-9])[0-9]{3}/[0-9]{2}(?![0-9])", ["42"])
+    cells: list[str | None] = [f"42 {n}/17" for n in range(100, 140)] + [f"41 {n}/17" for n in range(100, 140)]
+    scanner = ColumnScanner("notes", [lot], "cell")
+    expected = [[] if cell is None else scanner.find(cell) for cell in cells]
+    assert scanner.find_many(cells) == expected
+    assert sum(map(len, expected)) == 40
+
+
+def test_batch_counts_agree_with_class_counts() -> None:
+    """Every count class over the Arrow bytes equals ``class_counts`` per cell (non-ASCII, empty, sliced)."""
+    rng = random.Random(8)
+    alphabet = "aZ09 -_.@:/+x\u00e9\u212a\n"
+    cells: list[str | None] = [
+        None if rng.random() < 0.05 else "".join(rng.choice(alphabet) for _ in range(rng.randrange(15)))
+        for _ in range(2000)
+    ]
+    scanner = ColumnScanner("notes", ALL, "cell")
+    for array in [pa.array(cells, pa.string()), pa.array(cells, pa.string()).slice(5, 1500)]:
+        gates = _BatchGates(scanner, array)
+        texts = array.to_pylist()
+        for index in range(len(COUNT_CLASSES)):
+            counts = gates._count(index).tolist()
+            assert counts == [0 if t is None else class_counts(t)[index] for t in texts], COUNT_CLASSES[index]
+
+
+ACTION_PARAMS: list[dict[str, Any]] = [
+    {"action": "REDACT"},
+    {"action": "NULLIFY"},
+    {"action": "PARTIAL_REDACT", "numLeftCharsToExclude": 1},
+    {"action": "SHA256_HASH"},
+    {"action": "HMAC"},
+    {
+        "action": "REDACT",
+        "detectionParameters": {
+            "EMAIL": [{"action": "NULLIFY"}],
+            "USA_SSN": [{"action": "PARTIAL_REDACT", "actionOptions": {"numRightCharsToExclude": 4}}],
+            "PHONE_NUMBER": [{"action": "REDACT", "actionOptions": {"redactText": "[PHONE]"}}],
+            "CREDIT_CARD": [{"action": "DETECT"}],
+        },
+    },
+]
+
+
+@pytest.mark.parametrize("params", ACTION_PARAMS, ids=lambda p: p["action"] + ("+rules" if len(p) > 2 else ""))
+def test_arrow_masker_agrees_with_the_cell_results(params: dict[str, Any]) -> None:
+    """``mapInArrow``'s masking (whole-cell results as array operations, repeated values through a dictionary)
+    gives every cell what the per-cell results (``cell_results``, the pandas-UDF path) give it."""
+    plan = ActionPlan(parse_options({"detectionMode": "cell", **params}))
+    key = b"k" * 32
+    mixed = corpus(11, 600)
+    frames = {
+        "notes": mixed,
+        "ssn": structured(12, 600),
+        "phone": structured(13, 600),
+        "email": structured(14, 600),
+        "col_07": structured(15, 600) + mixed[:200],
+    }
+    size = max(map(len, frames.values()))
+    columns = {name: [*cells, *[None] * (size - len(cells))] for name, cells in frames.items()}
+    columns["repeated"] = [mixed[i % 40] for i in range(size)]  # few distinct values: the dictionary path
+    table = pa.table({name: pa.array(cells, pa.string()) for name, cells in columns.items()})
+    scanners = {index: ColumnScanner(name, ALL, "cell") for index, name in enumerate(table.column_names)}
+    masker = detect.arrow_masker(scanners, plan, key)
+    batches = [table.to_batches()[0].slice(0, 250), table.to_batches()[0].slice(250)]  # offsets into shared buffers
+    masked = pa.Table.from_batches(list(masker(iter(batches))))
+    changed = 0
+    for index, name in enumerate(table.column_names):
+        codes = detect.cell_results(scanners[index], plan, key, with_findings=False)(columns[name])
+        expected = [
+            cell if code is None else None if code == detect.NULLIFIED else code[len(detect.CHANGED) :]
+            for cell, code in zip(columns[name], codes, strict=True)
+        ]
+        assert masked.column(name).to_pylist() == expected, name
+        changed += sum(code is not None for code in codes)
+    assert changed > 1000

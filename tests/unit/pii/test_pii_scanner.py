@@ -8,6 +8,7 @@ import pytest
 
 from transforms.detect_pii import validators as v
 from transforms.detect_pii.entities import REGISTRY, custom_entity, name_tokens, resolve
+from transforms.detect_pii.entities.base import split_tokens
 from transforms.detect_pii.scanner import ColumnScanner, classify_column
 
 ALL = list(REGISTRY.values())
@@ -156,6 +157,16 @@ def test_name_tokens() -> None:
     assert name_tokens("col_07") == ["col", "07"]
     assert name_tokens("E-Mail") == ["e", "mail"]
     assert name_tokens("SSNHash") == ["ssn", "hash"]
+    assert name_tokens("\u212aey ID") == ["key", "id"]  # the Kelvin sign lower-cases to an ASCII k
+
+
+def test_ascii_name_tokens_agree_with_the_general_split() -> None:
+    rng = random.Random(4)
+    alphabet = "aAbBzZ019_- .\t\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(14))) for _ in range(50_000)]
+    texts += ["HTTPServer", "aBCd", "1ABc", "ABcD", "My SSN is ", "after 5pm. Call ", "col_07", "iPhone12Pro"]
+    wrong = [t for t in texts if name_tokens(t) != split_tokens(t)]
+    assert not wrong, wrong[:10]
 
 
 def test_resolve_categories_aliases_and_errors() -> None:
