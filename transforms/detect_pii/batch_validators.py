@@ -186,11 +186,13 @@ _IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"  # split('.') + isdigit + no leading z
 
 def ip_valid_many(array: pa.Array) -> np.ndarray:
     """``validators.ip_valid``: IPv4 vectorised; the few values with ``:`` (IPv6) through the scalar one."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     valid = _matches(array, _IPV4) & ~_bools(pc.starts_with(array, "0."))
-    for index in np.flatnonzero(_matches(array, ":")):  # never a valid IPv4 shape: decided by ipv6_valid alone
-        valid[index] = v.ipv6_valid(array[index].as_py())
+    six = np.flatnonzero(_matches(array, ":"))  # never a valid IPv4 shape: decided by ipv6_valid alone
+    if len(six):  # one conversion for all of them, not a pyarrow scalar per value
+        valid[six] = [v.ipv6_valid(text) for text in array.take(pa.array(six)).to_pylist()]
     return valid
 
 
