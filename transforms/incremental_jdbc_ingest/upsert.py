@@ -152,19 +152,18 @@ def commit_files(
     spec, io = loaded.spec(), loaded.io()
     parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
     delta = loaded.newRowDelta()
+    described = described or {}
+    undescribed = [path for path in [*data_paths, *delete_paths] if path not in described]
+    metrics_config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded) if undescribed else None
 
     def entry(builder: Any, path: str) -> Any:
         """A data or delete file's entry: path, size and column metrics (from its Parquet footer if not given)."""
-        if described and path in described:
+        if path in described:
             size, metrics = described[path]
         else:
             source = io.newInputFile(path)
-            size, metrics = (
-                source.getLength(),
-                jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(
-                    source, jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
-                ),
-            )
+            size = source.getLength()
+            metrics = jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(source, metrics_config)
         return builder.withPath(path).withFormat(parquet).withFileSizeInBytes(size).withMetrics(metrics)
 
     for path in data_paths:
