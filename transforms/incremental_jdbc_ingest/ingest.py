@@ -94,6 +94,24 @@ class _Clock:
         return round(time.perf_counter() - self.start, 3)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What both write paths of one run share: the Spark read and the direct read."""
+
+    spark: SparkSession
+    options: IngestOptions
+    reader: JdbcReader
+    writer: IcebergWriter
+    shape: SourceShape
+    window: ReadWindow
+    summary: RunSummary
+    clock: _Clock
+    fire: Hook
+    properties: dict[str, str]  # the commit's snapshot-summary properties (watermark, run id, ...)
+    start_snapshot: int | None
+    committed_watermark: Any  # exact and committed with the data; None: every read row is compared
+
+
 def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None) -> StoredState:
     store = external_store(options.state_store, options.state_location)
     state = store.load(options.key) if store else iceberg_state(spark, options.target, cursor)
@@ -167,22 +185,15 @@ def run_ingest(
         properties = summary_properties(summary.watermark_after or "", run_id, shape.cursor, options.key, tied)
         keys = shape.primary_keys
         trusted = before is not None and _watermark_is_exact(state)
+        run = _Run(
+            spark=spark, options=options, reader=reader, writer=writer, shape=shape, window=window, summary=summary,
+            clock=clock, fire=fire, properties=properties, start_snapshot=start_snapshot,
+            committed_watermark=before if trusted else None,
+        )  # fmt: skip
         direct_batch = None
         if not first_load and 0 < bounds.rows <= options.direct_read_max_rows:
             direct_batch = _apply_direct(
-                spark,
-                options,
-                reader,
-                writer,
-                shape,
-                window,
-                summary,
-                clock,
-                fire,
-                properties=properties,
-                start_snapshot=start_snapshot,
-                committed_watermark=before if trusted else None,
-                committed_at_watermark=state.rows_at_watermark if options.state_store == "iceberg" else None,
+                run, committed_at_watermark=state.rows_at_watermark if options.state_store == "iceberg" else None
             )
 
         result_df: DataFrame | None = None
@@ -219,22 +230,7 @@ def run_ingest(
             result_df = spark.table(target.sql)
         else:
             raw, summary.partitions = reader.read_window(shape, window, bounds)
-            result_df = _apply_batch(
-                spark,
-                options,
-                reader,
-                writer,
-                raw,
-                shape,
-                window,
-                summary,
-                clock,
-                fire,
-                properties=properties,
-                start_snapshot=start_snapshot,
-                committed_watermark=before if trusted else None,
-                changed_watermark=after != before,
-            )
+            result_df = _apply_batch(run, raw, changed_watermark=after != before)
 
         store = external_store(options.state_store, options.state_location)
         if store is not None and summary.watermark_after and summary.status != "no_change":
@@ -255,22 +251,7 @@ def run_ingest(
     return IngestResult(summary, result_df, direct_batch)
 
 
-def _apply_direct(
-    spark: SparkSession,
-    options: IngestOptions,
-    reader: JdbcReader,
-    writer: IcebergWriter,
-    shape: SourceShape,
-    window: ReadWindow,
-    summary: RunSummary,
-    clock: _Clock,
-    fire: Hook,
-    *,
-    properties: dict[str, str],
-    start_snapshot: int | None,
-    committed_watermark: Any,
-    committed_at_watermark: int | None,
-) -> Callable[[], DataFrame] | None:
+def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[[], DataFrame] | None:
     """A small window read and committed without a Spark job (``direct``); ``None`` when it does not apply
     (the reason goes to ``summary.direct_read_skipped``) and the Spark path runs instead.
 
@@ -278,41 +259,44 @@ def _apply_direct(
     declared unique at the source (no dedupe), an exact committed watermark and no row below it (rows *at*
     it: the target holds nothing newer), no lookback, no NULL cursors, and a target taking equality deletes."""
     try:
-        client, loaded, columns = _direct_plan(spark, options, reader, shape, window, committed_watermark)
+        client, loaded, columns = _direct_plan(
+            run.spark, run.options, run.reader, run.shape, run.window, run.committed_watermark
+        )
         # Rows at the committed watermark are the rows that run wrote when the source still holds as many as it
         # counted before its read (a change moves the cursor: the no-change rule): leave them out of the read.
-        ties = reader.rows_at(shape, committed_watermark) if committed_at_watermark is not None else None
+        ties = run.reader.rows_at(run.shape, run.committed_watermark) if committed_at_watermark is not None else None
         skip_ties = bool(ties) and ties == committed_at_watermark
-        window_sql = reader.window_sql(shape, window, above_lower=skip_ties)
-        padding = str(spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
-        rows = direct.read_window(client, reader.source, window_sql, columns, shape.schema, pad_chars=padding)
+        window_sql = run.reader.window_sql(run.shape, run.window, above_lower=skip_ties)
+        padding = str(run.spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+        rows = direct.read_window(client, run.reader.source, window_sql, columns, run.shape.schema, pad_chars=padding)
         if rows.num_rows == 0:
             raise direct.DirectReadUnavailable("the window holds no new rows now")
     except direct.DirectReadUnavailable as why:
-        summary.direct_read_skipped = str(why)
-        log.info("ingest into %s reads with Spark: %s", options.target, why)
+        run.summary.direct_read_skipped = str(why)
+        log.info("ingest into %s reads with Spark: %s", run.options.target, why)
         return None
-    keys = shape.primary_keys
-    summary.reader, summary.partitions = client.reader, 1
-    summary.unchanged = ties if skip_ties and ties else 0
-    summary.upserted = rows.num_rows
-    summary.rows_read = rows.num_rows + summary.unchanged  # the window's rows, as the Spark path counts them
-    clock.lap("read")
-    fire("after_read")
-    only_new, properties = _new_keys_only(writer, keys, _key_range(rows, keys), properties, loaded=loaded)
+    keys = run.shape.primary_keys
+    run.summary.reader, run.summary.partitions = client.reader, 1
+    run.summary.unchanged = ties if skip_ties and ties else 0
+    run.summary.upserted = rows.num_rows
+    # the window's rows, as the Spark path counts them
+    run.summary.rows_read = rows.num_rows + run.summary.unchanged
+    run.clock.lap("read")
+    run.fire("after_read")
+    only_new, properties = _new_keys_only(run.writer, keys, _key_range(rows, keys), run.properties, loaded=loaded)
     if only_new:
-        summary.write_plan, summary.inserted, summary.updated = "append", rows.num_rows, 0
+        run.summary.write_plan, run.summary.inserted, run.summary.updated = "append", rows.num_rows, 0
     else:
-        summary.write_plan, summary.inserted, summary.updated = "equality_delete", None, None
+        run.summary.write_plan, run.summary.inserted, run.summary.updated = "equality_delete", None, None
     loaded.refresh()
-    ensure_unchanged_since(snapshot_id(loaded), start_snapshot, options.target)
-    fire("before_commit")
-    summary.snapshot_id = direct.upsert_arrow(
-        spark, loaded, options.target, rows, keys, properties, start_snapshot, with_deletes=not only_new
+    ensure_unchanged_since(snapshot_id(loaded), run.start_snapshot, run.options.target)
+    run.fire("before_commit")
+    run.summary.snapshot_id = direct.upsert_arrow(
+        run.spark, loaded, run.options.target, rows, keys, properties, run.start_snapshot, with_deletes=not only_new
     )
-    clock.lap("write")
-    fire("after_commit")
-    return lambda: spark.createDataFrame(rows.to_pandas(), spark.table(options.target.sql).schema)
+    run.clock.lap("write")
+    run.fire("after_commit")
+    return lambda: run.spark.createDataFrame(rows.to_pandas(), run.spark.table(run.options.target.sql).schema)
 
 
 def _direct_plan(
@@ -398,23 +382,7 @@ def _watermark_is_exact(state: StoredState) -> bool:
     return from_target and "reset" not in state.origin and state.run_id != RESET
 
 
-def _apply_batch(
-    spark: SparkSession,
-    options: IngestOptions,
-    reader: JdbcReader,
-    writer: IcebergWriter,
-    raw: DataFrame,
-    shape: SourceShape,
-    window: ReadWindow,
-    summary: RunSummary,
-    clock: _Clock,
-    fire: Hook,
-    *,
-    properties: dict[str, str],
-    start_snapshot: int | None,
-    committed_watermark: Any,
-    changed_watermark: bool,
-) -> DataFrame:
+def _apply_batch(run: _Run, raw: DataFrame, *, changed_watermark: bool) -> DataFrame:
     """Read the window into a cached batch, keep the rows that change the target, and commit them.
 
     Rows whose cursor is above the committed watermark are new versions by definition, so only the
@@ -422,72 +390,92 @@ def _apply_batch(
     soft deletes the inserted/updated counts come from the commit's own summary: no target scan to count."""
     from pyspark import StorageLevel
 
-    keys, cursor = shape.primary_keys, shape.cursor
+    keys, cursor = run.shape.primary_keys, run.shape.cursor
     batch = raw.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        stats = batch_stats(batch, cursor, committed_watermark, keys)  # the one read of the source
+        stats = batch_stats(batch, cursor, run.committed_watermark, keys)  # the one read of the source
     except Exception as exc:
         batch.unpersist()
-        raise translate(exc, reader.source, "window read") from None
-    summary.rows_read = stats.rows
+        raise translate(exc, run.reader.source, "window read") from None
+    run.summary.rows_read = stats.rows
     cached: list[DataFrame] = [batch]
     try:
-        clock.lap("read")
-        fire("after_read")
-        summary.added_columns = list(evolve_schema(spark, target := options.target, batch.schema))
+        run.clock.lap("read")
+        run.fire("after_read")
+        run.summary.added_columns = list(evolve_schema(run.spark, target := run.options.target, batch.schema))
         counted_by_commit = False
         applied_stats = stats
         deduped = batch
-        if options.write_mode == "merge" and not _keys_unique_at_source(reader, keys):
+        if run.options.write_mode == "merge" and not _keys_unique_at_source(run.reader, keys):
             deduped = dedupe(batch, keys, cursor).persist(StorageLevel.MEMORY_AND_DISK)  # read again below
             cached.append(deduped)
-        if options.write_mode == "merge" and not options.soft_delete_column:
-            if committed_watermark is not None and stats.overlap_rows == 0:
+        if run.options.write_mode == "merge" and not run.options.soft_delete_column:
+            if run.committed_watermark is not None and stats.overlap_rows == 0:
                 applied = deduped
             else:
-                applied = _drop_known_rows(writer, deduped, keys, cursor, window, committed_watermark, stats, cached)
+                applied = _drop_known_rows(
+                    run.writer, deduped, keys, cursor, run.window, run.committed_watermark, stats, cached
+                )
             if applied is not batch:
                 applied_stats = batch_stats(applied, cursor, None, keys)
             applied_rows = applied_stats.rows
             counted_by_commit = True
-        elif options.write_mode == "merge":
-            existing = writer.rows_with_keys_of(
-                deduped, keys, summary.rows_read, cursor, window.lower, window.include_nulls
+        elif run.options.write_mode == "merge":
+            existing = run.writer.rows_with_keys_of(
+                deduped, keys, run.summary.rows_read, cursor, run.window.lower, run.window.include_nulls
             ).persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(existing)
-            applied = writer.changed_rows(deduped, keys, cursor, existing).persist(StorageLevel.MEMORY_AND_DISK)
+            applied = run.writer.changed_rows(deduped, keys, cursor, existing).persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(applied)
-            _count_merge(summary, applied, spark.table(target.sql), keys, options.soft_delete_column)
-            applied_rows = (summary.inserted or 0) + (summary.updated or 0) + summary.deleted
+            _count_merge(run.summary, applied, run.spark.table(target.sql), keys, run.options.soft_delete_column)
+            applied_rows = (run.summary.inserted or 0) + (run.summary.updated or 0) + run.summary.deleted
         else:
-            applied = writer.changed_rows(batch, (), cursor).persist(StorageLevel.MEMORY_AND_DISK)
+            applied = run.writer.changed_rows(batch, (), cursor).persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(applied)
-            applied_rows = summary.inserted = applied.count()
-            summary.unchanged = summary.rows_read - applied_rows
-        ensure_unchanged_since(current_snapshot_id(spark, target), start_snapshot, target)
-        clock.lap("compare")
-        fire("before_commit")
+            applied_rows = run.summary.inserted = applied.count()
+            run.summary.unchanged = run.summary.rows_read - applied_rows
+        ensure_unchanged_since(current_snapshot_id(run.spark, target), run.start_snapshot, target)
+        run.clock.lap("compare")
+        run.fire("before_commit")
         if applied_rows == 0:
-            summary.status = "watermark_only" if changed_watermark else "no_change"
-            summary.write_plan = "none"
+            run.summary.status = "watermark_only" if changed_watermark else "no_change"
+            run.summary.write_plan = "none"
             if changed_watermark:
-                writer.append(applied.limit(0), properties)
-            summary.unchanged = summary.rows_read
-        elif options.write_mode == "append" or (not counted_by_commit and not (summary.updated or summary.deleted)):
-            summary.write_plan = "append"
-            writer.append(applied, properties)
+                run.writer.append(applied.limit(0), run.properties)
+            run.summary.unchanged = run.summary.rows_read
+        elif run.options.write_mode == "append" or (
+            not counted_by_commit and not (run.summary.updated or run.summary.deleted)
+        ):
+            run.summary.write_plan = "append"
+            run.writer.append(applied, run.properties)
         elif counted_by_commit:
             _upsert(
-                spark, options, writer, applied, applied_rows, applied_stats, shape, summary, properties, start_snapshot
+                run.spark,
+                run.options,
+                run.writer,
+                applied,
+                applied_rows,
+                applied_stats,
+                run.shape,
+                run.summary,
+                run.properties,
+                run.start_snapshot,
             )
         else:
-            summary.write_plan = "soft_delete_merge"
-            writer.merge(applied, keys, cursor, properties, options.soft_delete_column, inserts=bool(summary.inserted))
-            _keep_watermark_if_nothing_committed(writer, applied, properties, start_snapshot)
-        if summary.status != "no_change":
-            summary.snapshot_id = current_snapshot_id(spark, target)
-        clock.lap("write")
-        fire("after_commit")
+            run.summary.write_plan = "soft_delete_merge"
+            run.writer.merge(
+                applied,
+                keys,
+                cursor,
+                run.properties,
+                run.options.soft_delete_column,
+                inserts=bool(run.summary.inserted),
+            )
+            _keep_watermark_if_nothing_committed(run.writer, applied, run.properties, run.start_snapshot)
+        if run.summary.status != "no_change":
+            run.summary.snapshot_id = current_snapshot_id(run.spark, target)
+        run.clock.lap("write")
+        run.fire("after_commit")
         for frame in cached[1:]:
             frame.unpersist()
     except BaseException:
