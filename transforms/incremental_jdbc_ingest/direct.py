@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
 from glueforge.lakehouse import refresh_spark_table
-from transforms.incremental_jdbc_ingest.file_metrics import column_modes, file_metrics, java_metrics
-from transforms.incremental_jdbc_ingest.upsert import commit_files, field_ids, removed_unless_committed, table_codec
+from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
+from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
     from glueforge.lakehouse import TableName
     from transforms.incremental_jdbc_ingest.connection import JdbcSource
-
-FIELD_ID = b"PARQUET:field_id"  # how pyarrow writes Iceberg's field ids into the Parquet schema
 
 
 class DirectReadUnavailable(Exception):
@@ -462,14 +460,13 @@ def upsert_arrow(
             with contextlib.suppress(Exception):
                 file_io.deleteFile(path)
 
-    ids = field_ids(cast(Any, spark)._jvm, loaded.schema())
     modes = column_modes(spark, loaded, rows.column_names)
     described: dict[str, tuple[int, Any]] = {}
 
     def write(path: str, content: pa.Table) -> None:
         size, footer = _write_parquet(spark, file_io, path, content, codec)
         written.append(path)
-        described[path] = (size, java_metrics(spark, file_metrics(content, ids, modes, footer)))
+        described[path] = (size, java_metrics(spark, file_metrics(content, modes, footer)))
 
     with removed_unless_committed(remove):
         write(data_path, rows)

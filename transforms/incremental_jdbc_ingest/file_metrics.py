@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 _TRUNCATE = re.compile(r"truncate\((\d+)\)")
+FIELD_ID = b"PARQUET:field_id"  # how pyarrow writes Iceberg's field ids into the Parquet schema
 
 
 @dataclass
@@ -40,11 +41,9 @@ class FileMetrics:
     upper_bounds: dict[int, bytes] = field(default_factory=dict)
 
 
-def file_metrics(
-    rows: pa.Table, field_ids: dict[str, int], modes: dict[str, str], footer: pq.FileMetaData
-) -> FileMetrics:
-    """Metrics of the file pyarrow wrote from ``rows`` (its ``footer``); ``field_ids`` and ``modes`` (metrics
-    mode) by lower-case column name."""
+def file_metrics(rows: pa.Table, modes: dict[str, str], footer: pq.FileMetaData) -> FileMetrics:
+    """Metrics of the file pyarrow wrote from ``rows`` (its ``footer``), keyed by the Iceberg field ids the rows'
+    schema carries (``PARQUET:field_id``); ``modes``: the metrics mode by lower-case column name."""
     sizes: dict[str, int] = {}
     for group in range(footer.num_row_groups):
         row_group = footer.row_group(group)
@@ -56,7 +55,7 @@ def file_metrics(
         mode = modes.get(name.lower(), "truncate(16)")
         if mode == "none":
             continue
-        field_id, column = field_ids[name.lower()], rows.column(name)
+        field_id, column = int(rows.schema.field(name).metadata[FIELD_ID]), rows.column(name)
         metrics.value_counts[field_id] = rows.num_rows
         metrics.null_counts[field_id] = column.null_count
         if name in sizes:

@@ -109,12 +109,13 @@ class _Run:
     fire: Hook
     properties: dict[str, str]  # the commit's snapshot-summary properties (watermark, run id, ...)
     start_snapshot: int | None
+    loaded: Any  # the target's Iceberg table as the run found it (None: no target yet)
     committed_watermark: Any  # exact and committed with the data; None: every read row is compared
 
 
-def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None) -> StoredState:
+def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None, *, loaded: Any = None) -> StoredState:
     store = external_store(options.state_store, options.state_location)
-    state = store.load(options.key) if store else iceberg_state(spark, options.target, cursor)
+    state = store.load(options.key) if store else iceberg_state(spark, options.target, cursor, loaded=loaded)
     if state is None:
         state = StoredState(None, f"none ({options.state_store} store has no entry)")
     if state.watermark is None and options.initial_watermark and "reset" not in state.origin:
@@ -122,10 +123,14 @@ def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None) 
     return state
 
 
-def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredState, int | None]:
-    """The stored watermark and the target's current snapshot id (``None``: no target or no snapshot yet)."""
-    state = load_state(spark, options, options.cursor_column)  # max(cursor) matches the name case-blind
-    return state, current_snapshot_id(spark, options.target)
+def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredState, int | None, Any]:
+    """The stored watermark, the target's current snapshot id (``None``: no target or no snapshot yet) and the
+    Iceberg table (``None``: no target), all from one load: the state is that of the snapshot the run starts at."""
+    loaded = iceberg_table(spark, options.target) if table_exists(spark, options.target) else None
+    if loaded is None:
+        return load_state(spark, options, options.cursor_column), None, None
+    state = load_state(spark, options, options.cursor_column, loaded=loaded)  # max(cursor): name matched case-blind
+    return state, snapshot_id(loaded), loaded
 
 
 def run_ingest(
@@ -151,7 +156,7 @@ def run_ingest(
             with contextlib.suppress(BaseException):  # the probe's error is the one to report
                 pending.result()  # but no thread may go on working for an abandoned run
             raise
-        state, start_snapshot = pending.result()
+        state, start_snapshot, loaded = pending.result()
         kind = shape.cursor_kind
         before = parse_watermark(state.watermark, kind) if state.watermark else None
         lower = lower_bound(before, kind, options.lookback_seconds)
@@ -187,7 +192,7 @@ def run_ingest(
         trusted = before is not None and _watermark_is_exact(state)
         run = _Run(
             spark=spark, options=options, reader=reader, writer=writer, shape=shape, window=window, summary=summary,
-            clock=clock, fire=fire, properties=properties, start_snapshot=start_snapshot,
+            clock=clock, fire=fire, properties=properties, start_snapshot=start_snapshot, loaded=loaded,
             committed_watermark=before if trusted else None,
         )  # fmt: skip
         direct_batch = None
@@ -259,8 +264,9 @@ def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[
     declared unique at the source (no dedupe), an exact committed watermark and no row below it (rows *at*
     it: the target holds nothing newer), no lookback, no NULL cursors, and a target taking equality deletes."""
     try:
-        client, loaded, columns = _direct_plan(
-            run.spark, run.options, run.reader, run.shape, run.window, run.committed_watermark
+        loaded = run.loaded
+        client, columns = _direct_plan(
+            run.spark, run.options, run.reader, run.shape, run.window, loaded, run.committed_watermark
         )
         # Rows at the committed watermark are the rows that run wrote when the source still holds as many as it
         # counted before its read (a change moves the cursor: the no-change rule): leave them out of the read.
@@ -305,8 +311,9 @@ def _direct_plan(
     reader: JdbcReader,
     shape: SourceShape,
     window: ReadWindow,
+    loaded: Any,
     committed_watermark: Any,
-) -> tuple[direct.DirectClient, Any, list[direct.TargetColumn]]:
+) -> tuple[direct.DirectClient, list[direct.TargetColumn]]:
     """What the direct write needs, or ``DirectReadUnavailable`` saying why the Spark path must run."""
     unavailable = direct.DirectReadUnavailable
     if options.write_mode != "merge" or options.soft_delete_column:
@@ -320,14 +327,13 @@ def _direct_plan(
     if window.include_nulls:
         raise unavailable("rows with a NULL cursor must be compared with the target")
     client = direct.client_for(reader.source.dialect.name)
-    loaded = iceberg_table(spark, options.target)
     reason = unsuitable_reason(spark, options.target, shape.primary_keys, shape.schema.fieldNames(), loaded=loaded)
     if reason is not None:
         raise unavailable(f"the target takes no equality deletes ({reason})")
     direct.parquet_codec(loaded)  # the target's codec must be one pyarrow writes
     if not _keys_unique_at_source(reader, shape.primary_keys):
         raise unavailable("the source declares no unique key covered by primary_keys (the batch needs a dedupe)")
-    return client, loaded, direct.target_columns(spark, loaded)
+    return client, direct.target_columns(spark, loaded)
 
 
 def _key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None]:

@@ -118,11 +118,15 @@ def snapshot_summary(spark: SparkSession, table: TableName) -> dict[str, str]:
     return {} if snapshot is None else dict(snapshot.summary())
 
 
-def iceberg_state(spark: SparkSession, table: TableName, cursor: str | None = None) -> StoredState:
-    """Newest current-ancestor snapshot carrying a watermark; else ``max(cursor)`` of the target; else none."""
-    if not table_exists(spark, table):
-        return StoredState(None, "none (no target yet)")
-    loaded = iceberg_table(spark, table)
+def iceberg_state(
+    spark: SparkSession, table: TableName, cursor: str | None = None, *, loaded: Any = None
+) -> StoredState:
+    """Newest current-ancestor snapshot carrying a watermark; else ``max(cursor)`` of the target; else none.
+    ``loaded``: the Iceberg table, if the caller has loaded it."""
+    if loaded is None:
+        if not table_exists(spark, table):
+            return StoredState(None, "none (no target yet)")
+        loaded = iceberg_table(spark, table)
     snapshot = loaded.currentSnapshot()
     while snapshot is not None:  # walk the current ancestry only: rolled-back snapshots do not count
         summary = snapshot.summary()

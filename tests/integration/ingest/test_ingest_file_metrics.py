@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from transforms.incremental_jdbc_ingest import direct
-from transforms.incremental_jdbc_ingest.file_metrics import column_modes, file_metrics, java_metrics
+from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
 from transforms.incremental_jdbc_ingest.upsert import field_ids
 
 COLUMNS = (
@@ -85,11 +85,11 @@ def _both(spark: Any, loaded: Any, rows: pa.Table, tmp_path: Path) -> tuple[dict
     """(ours, Iceberg's) metrics of one file pyarrow wrote from ``rows``."""
     path = str(tmp_path / "file.parquet")
     ids = field_ids(spark._jvm, loaded.schema())
-    schema = pa.schema([f.with_metadata({direct.FIELD_ID: str(ids[f.name])}) for f in rows.schema])
+    schema = pa.schema([f.with_metadata({FIELD_ID: str(ids[f.name])}) for f in rows.schema])
     rows = rows.cast(schema)  # as the direct read builds them: Iceberg matches Parquet columns by field id
     size, footer = direct._write_parquet(spark, loaded.io(), path, rows, "zstd")
     assert size == Path(path).stat().st_size
-    ours = java_metrics(spark, file_metrics(rows, ids, column_modes(spark, loaded, rows.column_names), footer))
+    ours = java_metrics(spark, file_metrics(rows, column_modes(spark, loaded, rows.column_names), footer))
     config = spark._jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
     theirs = spark._jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics(loaded.io().newInputFile(path), config)
     return _as_python(spark, ours), _as_python(spark, theirs)
