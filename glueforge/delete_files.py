@@ -10,16 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from glueforge.lakehouse import TableName, load_table
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from glueforge.lakehouse import TableName
+
+_SPARK_TABLE = "org.apache.iceberg.spark.source.SparkTable"
 
 
 def java_table(spark: SparkSession, table: TableName | str) -> Any:
     """The Iceberg Java ``Table`` behind a Spark table name, with fresh metadata."""
-    jvm: Any = cast(Any, spark)._jvm
-    loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(table))
+    name = table if isinstance(table, TableName) else TableName.parse(table)
+    found = load_table(spark, name)  # the catalog API: no SQL parser (Spark3Util parses the name)
+    if found is None or found.getClass().getName() != _SPARK_TABLE:  # missing or not Iceberg: Iceberg's error
+        jvm: Any = cast(Any, spark)._jvm
+        loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(name))
+    else:
+        loaded = found.table()
     loaded.refresh()
     return loaded
 

@@ -64,8 +64,54 @@ def ensure_namespace(spark: SparkSession, table: TableName) -> None:
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {table.namespace_sql}")
 
 
+# What a catalog raises for a missing table or namespace: PySpark's error classes (the Java exception as
+# PySpark converts it) and the Java classes (a py4j error PySpark did not convert)
+_MISSING_CLASSES = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND")
+_MISSING_JAVA = ("NoSuchTableException", "NoSuchNamespaceException", "NoSuchDatabaseException")
+
+
+def catalog_of(spark: SparkSession, table: TableName) -> Any:
+    """The catalog plugin ``table`` resolves to: its own catalog, else the session's current one (``USE``)."""
+    manager = cast(Any, spark)._jsparkSession.sessionState().catalogManager()
+    return manager.catalog(table.catalog) if table.catalog else manager.currentCatalog()
+
+
+def catalog_identifier(spark: SparkSession, table: TableName) -> Any:
+    """The catalog API's ``Identifier`` of ``table`` (namespace + name)."""
+    jvm: Any = cast(Any, spark)._jvm
+    namespace = cast(Any, spark).sparkContext._gateway.new_array(jvm.String, 1)
+    namespace[0] = table.namespace
+    return jvm.org.apache.spark.sql.connector.catalog.Identifier.of(namespace, table.table)
+
+
+def load_table(spark: SparkSession, table: TableName) -> Any | None:
+    """The catalog's table object (``None``: no such table), through the catalog API.
+
+    Not ``spark.catalog.tableExists``: that parses the name with Spark's SQL parser and consults the session
+    catalog first, about half a second in a fresh JVM even when the catalog and the table are loaded already.
+    """
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import AnalysisException
+
+    try:
+        return catalog_of(spark, table).loadTable(catalog_identifier(spark, table))
+    except AnalysisException as exc:
+        if exc.getErrorClass() in _MISSING_CLASSES:
+            return None
+        raise
+    except Py4JJavaError as exc:
+        if str(exc.java_exception.getClass().getSimpleName()) in _MISSING_JAVA:
+            return None
+        raise
+
+
 def table_exists(spark: SparkSession, table: TableName) -> bool:
-    return bool(spark.catalog.tableExists(str(table)))
+    return load_table(spark, table) is not None
+
+
+def current_catalog_name(spark: SparkSession) -> str:
+    """The session's current catalog (``USE`` changes it), read without creating Spark's ``Catalog`` API."""
+    return str(cast(Any, spark)._jsparkSession.sessionState().catalogManager().currentCatalog().name())
 
 
 def refresh_spark_table(spark: SparkSession, table: TableName) -> None:
@@ -78,13 +124,7 @@ def refresh_spark_table(spark: SparkSession, table: TableName) -> None:
     if not jsession.sharedState().cacheManager().isEmpty():
         spark.sql(f"REFRESH TABLE {table.sql}")
         return
-    manager = jsession.sessionState().catalogManager()
-    catalog = manager.catalog(table.catalog) if table.catalog else manager.currentCatalog()
-    jvm: Any = cast(Any, spark)._jvm
-    namespace = cast(Any, spark).sparkContext._gateway.new_array(jvm.String, 1)
-    namespace[0] = table.namespace
-    identifier = jvm.org.apache.spark.sql.connector.catalog.Identifier.of(namespace, table.table)
-    catalog.invalidateTable(identifier)
+    catalog_of(spark, table).invalidateTable(catalog_identifier(spark, table))
 
 
 def write_table(df: DataFrame, table: TableName, mode: str = "append") -> None:

@@ -202,10 +202,6 @@ def use_warehouse(spark: SparkSession, warehouse: Path, base_name: str = "local"
     return name
 
 
-def current_catalog(spark: SparkSession) -> str:
-    return str(spark.catalog.currentCatalog())
-
-
 def stop_spark() -> None:
     """Stop the process-wide session (tests and long-lived tools)."""
     global _session

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from glueforge.delete_files import java_table
 from glueforge.errors import ConcurrentRunError, InputError, SourceError
-from glueforge.lakehouse import TableName, table_exists
+from glueforge.lakehouse import TableName, current_catalog_name, table_exists
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -303,7 +303,7 @@ def external_store(kind: str, location: str | None) -> ExternalStore | None:
 def target_lock(spark: SparkSession, table: TableName) -> Iterator[None]:
     """An exclusive, non-blocking lock per target while a run works on it (local warehouses only;
     on S3/Glue Iceberg's optimistic concurrency and the snapshot check are the guard)."""
-    catalog = spark.catalog.currentCatalog()
+    catalog = table.catalog or current_catalog_name(spark)
     warehouse = spark.conf.get(f"spark.sql.catalog.{catalog}.warehouse", None)
     if not warehouse or ("://" in warehouse and not warehouse.startswith("file:")):
         yield

@@ -1,0 +1,60 @@
+"""Table lookups through the catalog API (``load_table``, ``table_exists``, ``java_table``): what Spark's
+``spark.catalog.tableExists`` and Iceberg's ``Spark3Util`` answer, without the SQL parser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from glueforge.delete_files import java_table
+from glueforge.lakehouse import TableName, current_catalog_name, load_table, table_exists
+from glueforge.session import iceberg_catalog_conf
+
+
+def test_missing_table_and_missing_namespace_are_absent_not_errors(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS looked_up")
+    for name in ("looked_up.nothing", "no_such_namespace.nothing", f"{lakehouse.catalog}.looked_up.nothing"):
+        table = TableName.parse(name)
+        assert load_table(spark, table) is None
+        assert table_exists(spark, table) is False
+        assert table_exists(spark, table) == spark.catalog.tableExists(name)
+
+
+def test_existing_table_is_found_in_the_current_or_a_named_catalog(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS looked_up")
+    spark.sql("CREATE TABLE looked_up.present (id bigint) USING iceberg")
+    for name in ("looked_up.present", f"{lakehouse.catalog}.looked_up.present"):
+        assert table_exists(spark, TableName.parse(name)) is spark.catalog.tableExists(name) is True
+    assert current_catalog_name(spark) == spark.catalog.currentCatalog() == lakehouse.catalog
+
+
+def test_lookups_follow_use_of_another_catalog(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS looked_up")
+    spark.sql("CREATE TABLE looked_up.only_here (id bigint) USING iceberg")
+    other = f"{lakehouse.catalog}_elsewhere"
+    for key, value in iceberg_catalog_conf(other, lakehouse.warehouse.parent / "elsewhere").items():
+        spark.conf.set(key, value)
+    spark.sql(f"USE `{other}`")
+    try:
+        assert current_catalog_name(spark) == other
+        assert not table_exists(spark, TableName.parse("looked_up.only_here"))
+        assert table_exists(spark, TableName("looked_up", "only_here", lakehouse.catalog))
+    finally:
+        spark.sql(f"USE `{lakehouse.catalog}`")
+
+
+def test_java_table_has_fresh_metadata_and_names_a_missing_table(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS looked_up")
+    spark.sql("CREATE TABLE looked_up.fresh (id bigint) USING iceberg")
+    first = java_table(spark, TableName.parse("looked_up.fresh"))  # also cached by the catalog from here on
+    assert first.currentSnapshot() is None
+    spark.sql("INSERT INTO looked_up.fresh VALUES (1)")
+    assert java_table(spark, "looked_up.fresh").currentSnapshot() is not None
+    assert str(java_table(spark, "looked_up.fresh").name()).endswith("looked_up.fresh")
+    with pytest.raises(Exception, match=r"looked_up\.absent"):
+        java_table(spark, "looked_up.absent")
