@@ -106,6 +106,11 @@ class Bounds:
     rows: int  # rows in the window (NULL cursors included when the policy includes them)
     null_rows: int
     rows_at_upper: int | None = None  # rows whose cursor equals max(cursor), counted before the read
+    # min/max of a single integer primary key in the window: the preferred partitioning range. Cursors are
+    # often skewed (most rows changed lately, or a whole backfill at one timestamp): equal cursor ranges
+    # would leave one read doing nearly all the work, while generated keys are dense.
+    key_lowest: int | None = None
+    key_highest: int | None = None
 
 
 class JdbcReader:
@@ -156,9 +161,12 @@ class JdbcReader:
                 f"(SELECT COUNT(*) FROM {d.subquery(src, 'x')} WHERE x.{cursor} = "
                 f"(SELECT MAX(y.{cursor}) FROM {d.subquery(src, 'y')}{y_where}))"
             )
+        key_range = ""
+        if (key := partition_key(shape)) is not None:
+            key_range = f", MIN(w.{d.quote(key)}) AS gf_key_lo, MAX(w.{d.quote(key)}) AS gf_key_hi"
         return (
             f"SELECT MIN(w.{cursor}) AS gf_lo, MAX(w.{cursor}) AS gf_hi, COUNT(*) AS gf_rows, {nulls} AS gf_nulls, "
-            f"{at_upper} AS gf_at_hi FROM {d.subquery(src, 'w')}{where_sql}"
+            f"{at_upper} AS gf_at_hi{key_range} FROM {d.subquery(src, 'w')}{where_sql}"
         )
 
     def window_sql(self, shape: SourceShape, window: ReadWindow, *, above_lower: bool = False) -> str:
@@ -288,38 +296,37 @@ class JdbcReader:
                 raise InputError("upper_bound=db_time needs a timestamp or date cursor", where="upper_bound")
         sql = self.bound_sql(shape, lower, upper)
         kind = _VALUE_KIND[shape.cursor_kind]
-        row = self._direct_row(sql, (kind, kind, "long", "long", "long"), "bound query")
+        keyed = partition_key(shape) is not None
+        row = self._direct_row(
+            sql, (kind, kind, "long", "long", "long", *(("long", "long") if keyed else ())), "bound query"
+        )
         if row is None:
-            row = self._spark_bounds_row(sql, shape.cursor_kind)
+            row = self._spark_bounds_row(sql, shape.cursor_kind, keyed)
         lo, hi = row[0], row[1]
         if upper is not None and hi is not None:
             hi = upper
         nulls = int(row[3] or 0)
         rows = int(row[2] or 0) + (nulls if self.options.null_cursor == "include" else 0)
         at_upper = None if upper is not None or row[4] is None else int(row[4])
-        return Bounds(lo, hi, rows, nulls, at_upper)
+        key_lo, key_hi = (row[5], row[6]) if keyed else (None, None)
+        return Bounds(lo, hi, rows, nulls, at_upper, key_lo, key_hi)
 
-    def _spark_bounds_row(self, sql: str, kind: CursorKind) -> list[Any]:
+    def _spark_bounds_row(self, sql: str, kind: CursorKind, keyed: bool) -> list[Any]:
         """The bound query as a Spark JDBC read: used when the driver is only visible to Spark's loader."""
         from pyspark.sql import functions as F
 
         cursor_type = SPARK_CURSOR_TYPES[kind]
-        custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, gf_rows BIGINT, gf_nulls BIGINT, gf_at_hi BIGINT"
+        counts = ["gf_rows", "gf_nulls", "gf_at_hi", *(["gf_key_lo", "gf_key_hi"] if keyed else [])]
+        custom = f"gf_lo {cursor_type}, gf_hi {cursor_type}, " + ", ".join(f"{c} BIGINT" for c in counts)
         try:
             df = self._jdbc(self.dialect.subquery(sql, "gf_bounds"), customSchema=custom)
             if kind is CursorKind.TIMESTAMP:
-                df = df.select(
-                    F.unix_micros("gf_lo").alias("gf_lo"),
-                    F.unix_micros("gf_hi").alias("gf_hi"),
-                    "gf_rows",
-                    "gf_nulls",
-                    "gf_at_hi",
-                )
+                df = df.select(F.unix_micros("gf_lo").alias("gf_lo"), F.unix_micros("gf_hi").alias("gf_hi"), *counts)
             row = df.first()
         except Exception as exc:
             raise translate(exc, self.source, "bound query") from None
         assert row is not None
-        return [self._value(row[0], kind), self._value(row[1], kind), row[2], row[3], row[4]]
+        return [self._value(row[0], kind), self._value(row[1], kind), *row[2:]]
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -449,12 +456,13 @@ class JdbcReader:
         try:
             if partitions > 1 and self.options.hashfield:
                 df = self._hash_partitioned(dbtable, partitions, fetch)
-            elif partitions > 1 and bounds.lowest is not None and bounds.upper is not None:
+            elif partitions > 1 and (ranged := _partition_range(shape, bounds)) is not None:
+                column, lowest, highest = ranged
                 df = self._jdbc(
                     dbtable,
-                    partitionColumn=shape.cursor,
-                    lowerBound=_bound_text(bounds.lowest),
-                    upperBound=_bound_text(bounds.upper),
+                    partitionColumn=column,
+                    lowerBound=_bound_text(lowest),
+                    upperBound=_bound_text(highest),
                     numPartitions=str(partitions),
                     **fetch,
                 )
@@ -474,6 +482,25 @@ class JdbcReader:
         properties = {**self.source.spark_options(), **fetch}
         url = properties.pop("url")
         return self.spark.read.jdbc(url, dbtable, predicates=predicates, properties=properties)
+
+
+def partition_key(shape: SourceShape) -> str | None:
+    """The single integer primary key the window's reads are split on, if the source has one."""
+    from pyspark.sql.types import IntegralType
+
+    if len(shape.primary_keys) != 1:
+        return None
+    key = shape.primary_keys[0]
+    return key if isinstance(shape.schema[key].dataType, IntegralType) else None
+
+
+def _partition_range(shape: SourceShape, bounds: Bounds) -> tuple[str, CursorValue, CursorValue] | None:
+    """Column and range of the window's parallel reads: the integer key's, else the cursor's."""
+    if bounds.key_lowest is not None and bounds.key_highest is not None and bounds.key_highest > bounds.key_lowest:
+        return shape.primary_keys[0], bounds.key_lowest, bounds.key_highest
+    if bounds.lowest is not None and bounds.upper is not None:
+        return shape.cursor, bounds.lowest, bounds.upper
+    return None
 
 
 class _NoDriver(Exception):
