@@ -13,6 +13,6 @@ if TYPE_CHECKING:
 
 def apply(df: DataFrame, **params: Any) -> DataFrame:
     """Detect (and mask, per ``action``) PII in ``df``; see ``options.PiiOptions`` for the parameters."""
-    from transforms.detect_pii.pipeline import run
+    from transforms.detect_pii.pipeline import masked_frame
 
-    return run(df, **params).frame
+    return masked_frame(df, **params)

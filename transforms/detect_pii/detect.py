@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 MAX_SAMPLE_ROWS = 10_000
 MIN_SAMPLE_ROWS = 200  # below this the sample says little: read the first MAX_SAMPLE_ROWS rows instead
 SAMPLE_SEED = 20260101
+LIMIT_FIRST_ROUND_CONF = "spark.sql.limit.initialNumPartitions"  # Spark >= 3.4; older versions ignore it
+LIMIT_FIRST_ROUND_MAX = 8
 SCANNABLE_TYPES = ("string", "varchar", "char", "bigint", "int", "smallint", "tinyint")
 
 
@@ -104,12 +106,34 @@ def scan_columns(
 
 def _sample_rows(df: DataFrame, expressions: list[Column], fraction: float) -> list[Any]:
     if fraction >= 1.0:
-        return list(df.select(*expressions).limit(MAX_SAMPLE_ROWS).collect())
-    rows = df.sample(withReplacement=False, fraction=fraction, seed=SAMPLE_SEED).select(*expressions)
-    collected = list(rows.limit(MAX_SAMPLE_ROWS).collect())
+        return _head(df.select(*expressions))
+    collected = _head(df.sample(withReplacement=False, fraction=fraction, seed=SAMPLE_SEED).select(*expressions))
     if len(collected) < MIN_SAMPLE_ROWS:  # small table: the whole head is cheap and far more telling
-        collected = list(df.select(*expressions).limit(MAX_SAMPLE_ROWS).collect())
+        collected = _head(df.select(*expressions))
     return collected
+
+
+def _head(frame: DataFrame) -> list[Any]:
+    """``frame.limit(MAX_SAMPLE_ROWS).collect()`` with a first round of tasks on every core.
+
+    Spark's ``limit`` runs one task on the first partition, then another job on the next ones if that fell short
+    (a 0.1 sample of 2 partitions of 100,000 rows has 9,905 rows in the first: two single-core jobs in a row).
+    Starting on one partition per core reads them at once, and the rows are the same: the first
+    ``MAX_SAMPLE_ROWS`` in partition order, each task stopping at that many. At most ``LIMIT_FIRST_ROUND_MAX``
+    partitions, as each task of the round may ship that many rows to the driver. The setting is the session's
+    for the duration of the call: a query run meanwhile in another thread only starts its ``limit`` wider.
+    """
+    session = frame.sparkSession
+    previous = session.conf.get(LIMIT_FIRST_ROUND_CONF, None)
+    first_round = min(session.sparkContext.defaultParallelism, LIMIT_FIRST_ROUND_MAX)
+    session.conf.set(LIMIT_FIRST_ROUND_CONF, str(max(first_round, int(previous or 1))))
+    try:
+        return list(frame.limit(MAX_SAMPLE_ROWS).collect())
+    finally:
+        if previous is None:
+            session.conf.unset(LIMIT_FIRST_ROUND_CONF)
+        else:
+            session.conf.set(LIMIT_FIRST_ROUND_CONF, previous)
 
 
 def _quoted(name: str) -> str:

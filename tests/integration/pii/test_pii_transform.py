@@ -151,7 +151,7 @@ def test_fail_closed_when_a_validator_raises(spark, df, tmp_path: Path, monkeypa
         run(df, action="REDACT", sampleFraction=1.0)
     monkeypatch.setitem(entities.REGISTRY, "EMAIL", email)
     monkeypatch.setitem(entities.REGISTRY, "USA_SSN", replace(ssn, validator=broken_on_executors))
-    frame = apply(df, detectionMode="cell", action="REDACT", sampleFraction=1.0)  # the driver-side scan passes
+    frame = apply(df, detectionMode="cell", action="REDACT", sampleFraction=1.0)  # no driver-side scan of text
     target = tmp_path / "masked.parquet"
     with pytest.raises(Exception, match="validator crashed on an executor"):
         write_file(frame, target, "parquet")
@@ -322,3 +322,28 @@ def test_cell_mode_keeps_the_udf_path_for_types_arrow_does_not_pass(spark) -> No
     rows = by_id(masked)
     assert rows[1]["notes"] == "SSN *******" and rows[2]["notes"] == "nothing"
     assert rows[1]["waited"] == timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("action", ["REDACT", "DETECT", "HMAC"])
+def test_apply_in_cell_mode_masks_as_run_does_without_scanning_text_for_a_report(
+    spark, action: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transforms.detect_pii import pipeline
+
+    frame = spark.createDataFrame(
+        [(*row[:5], 536221234 if row[0] == 1 else None) for row in ROWS],
+        "id int, email string, ssn string, card string, notes string, ssn_number bigint",
+    )
+    expected = by_id(run(frame, detectionMode="cell", action=action, sampleFraction=1.0).frame)
+    scanned: list[list[str]] = []
+    real_scan = pipeline.scan_columns
+
+    def recording_scan(df, columns, *args):  # type: ignore[no-untyped-def]
+        scanned.append(list(columns))
+        return real_scan(df, columns, *args)
+
+    monkeypatch.setattr(pipeline, "scan_columns", recording_scan)
+    assert by_id(apply(frame, detectionMode="cell", action=action, sampleFraction=1.0)) == expected
+    assert scanned == [["id", "ssn_number"]]  # only the non-text columns, masked per column from the scan
+    apply(frame, detectionMode="column", action=action, sampleFraction=1.0)
+    assert scanned[-1] == frame.columns  # column mode decides from the scan what to mask
