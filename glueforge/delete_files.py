@@ -19,17 +19,30 @@ if TYPE_CHECKING:
 _SPARK_TABLE = "org.apache.iceberg.spark.source.SparkTable"
 
 
-def java_table(spark: SparkSession, table: TableName | str) -> Any:
-    """The Iceberg Java ``Table`` behind a Spark table name, with fresh metadata."""
+def find_java_table(spark: SparkSession, table: TableName | str) -> Any | None:
+    """The Iceberg Java ``Table`` behind a Spark table name, with fresh metadata; ``None``: no such table.
+
+    One lookup through the catalog API (no SQL parser; ``Spark3Util`` parses the name), so callers need no
+    separate existence check."""
     name = table if isinstance(table, TableName) else TableName.parse(table)
-    found = load_table(spark, name)  # the catalog API: no SQL parser (Spark3Util parses the name)
-    if found is None or found.getClass().getName() != _SPARK_TABLE:  # missing or not Iceberg: Iceberg's error
-        jvm: Any = cast(Any, spark)._jvm
-        loaded = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(name))
-    else:
-        loaded = found.table()
+    found = load_table(spark, name)
+    if found is None:
+        return None
+    loaded = found.table() if found.getClass().getName() == _SPARK_TABLE else _spark3util_table(spark, name)
     loaded.refresh()
     return loaded
+
+
+def java_table(spark: SparkSession, table: TableName | str) -> Any:
+    """``find_java_table``, for a table that must exist: Iceberg's own error names a missing one."""
+    loaded = find_java_table(spark, table)
+    return loaded if loaded is not None else _spark3util_table(spark, table)
+
+
+def _spark3util_table(spark: SparkSession, table: TableName | str) -> Any:
+    """Iceberg's own lookup by name: raises Iceberg's error for a missing or non-Iceberg table."""
+    jvm: Any = cast(Any, spark)._jvm
+    return jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(table))
 
 
 def drop_dangling_equality_deletes(spark: SparkSession, table: TableName | str) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glueforge.background import Background
+from glueforge.delete_files import find_java_table
 from glueforge.errors import ConcurrentRunError, InputError
 from glueforge.lakehouse import table_exists
 from transforms.incremental_jdbc_ingest import direct
@@ -126,7 +127,7 @@ def load_state(spark: SparkSession, options: IngestOptions, cursor: str | None, 
 def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredState, int | None, Any]:
     """The stored watermark, the target's current snapshot id (``None``: no target or no snapshot yet) and the
     Iceberg table (``None``: no target), all from one load: the state is that of the snapshot the run starts at."""
-    loaded = iceberg_table(spark, options.target) if table_exists(spark, options.target) else None
+    loaded = find_java_table(spark, options.target)
     if loaded is None:
         return load_state(spark, options, options.cursor_column), None, None
     state = load_state(spark, options, options.cursor_column, loaded=loaded)  # max(cursor): name matched case-blind

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from glueforge.delete_files import java_table
+from glueforge.delete_files import find_java_table, java_table
 from glueforge.errors import ConcurrentRunError, InputError, SourceError
 from glueforge.lakehouse import TableName, current_catalog_name, table_exists
 
@@ -74,9 +74,8 @@ def iceberg_table(spark: SparkSession, table: TableName) -> Any:
 
 
 def current_snapshot_id(spark: SparkSession, table: TableName) -> int | None:
-    if not table_exists(spark, table):
-        return None
-    return snapshot_id(iceberg_table(spark, table))
+    loaded = find_java_table(spark, table)
+    return None if loaded is None else snapshot_id(loaded)
 
 
 def snapshot_id(loaded: Any) -> int | None:
@@ -123,10 +122,9 @@ def iceberg_state(
 ) -> StoredState:
     """Newest current-ancestor snapshot carrying a watermark; else ``max(cursor)`` of the target; else none.
     ``loaded``: the Iceberg table, if the caller has loaded it."""
+    loaded = loaded if loaded is not None else find_java_table(spark, table)
     if loaded is None:
-        if not table_exists(spark, table):
-            return StoredState(None, "none (no target yet)")
-        loaded = iceberg_table(spark, table)
+        return StoredState(None, "none (no target yet)")
     snapshot = loaded.currentSnapshot()
     while snapshot is not None:  # walk the current ancestry only: rolled-back snapshots do not count
         summary = snapshot.summary()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from glueforge.delete_files import java_table
+from glueforge.delete_files import find_java_table, java_table
 from glueforge.lakehouse import TableName, current_catalog_name, load_table, table_exists
 from glueforge.session import iceberg_catalog_conf
 
@@ -56,5 +56,7 @@ def test_java_table_has_fresh_metadata_and_names_a_missing_table(lakehouse: Any)
     spark.sql("INSERT INTO looked_up.fresh VALUES (1)")
     assert java_table(spark, "looked_up.fresh").currentSnapshot() is not None
     assert str(java_table(spark, "looked_up.fresh").name()).endswith("looked_up.fresh")
+    assert find_java_table(spark, "looked_up.absent") is None
+    assert find_java_table(spark, "no_such_namespace.absent") is None
     with pytest.raises(Exception, match=r"looked_up\.absent"):
         java_table(spark, "looked_up.absent")
