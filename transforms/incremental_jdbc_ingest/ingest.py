@@ -134,6 +134,20 @@ def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredSt
     return state, snapshot_id(loaded), loaded
 
 
+def _confirmed_state(
+    spark: SparkSession, options: IngestOptions, found: tuple[StoredState, int | None, Any]
+) -> tuple[StoredState, int | None, Any]:
+    """The state read before the lock, as it stands under the lock: read again if a run committed (or created
+    the target) in between. External stores are read again in any case: a run saves to them after its commit."""
+    _, start_snapshot, loaded = found
+    if loaded is None:
+        return _target_state(spark, options)
+    loaded.refresh()
+    if snapshot_id(loaded) != start_snapshot or options.state_store != "iceberg":
+        return load_state(spark, options, options.cursor_column, loaded=loaded), snapshot_id(loaded), loaded
+    return found
+
+
 def run_ingest(
     spark: SparkSession, options: IngestOptions, *, glue_context: Any = None, hook: Hook | None = None
 ) -> IngestResult:
@@ -147,9 +161,11 @@ def run_ingest(
     run_id = uuid.uuid4().hex
     summary = RunSummary(str(target), options.table or "query", source.dialect.name, run_id)
 
-    with target_lock(spark, target), reader.session():
-        # The source's shape (a JDBC round trip) and the target's state (Iceberg metadata) do not depend on
-        # each other; in a fresh JVM each is tenths of a second of first use, so they are read side by side.
+    with contextlib.ExitStack() as run_scope:
+        run_scope.enter_context(reader.session())
+        # The source's shape (a JDBC round trip) and the target's state (the catalog's and the metadata's first
+        # use: tenths of a second each in a fresh JVM) do not depend on each other, so they are read side by
+        # side, before the target's lock (which needs the catalog); the lock then confirms the state.
         pending = Background(lambda: _target_state(spark, options), "gf-ingest-state", spark)
         try:
             shape = reader.probe()
@@ -157,7 +173,9 @@ def run_ingest(
             with contextlib.suppress(BaseException):  # the probe's error is the one to report
                 pending.result()  # but no thread may go on working for an abandoned run
             raise
-        state, start_snapshot, loaded = pending.result()
+        found = pending.result()
+        run_scope.enter_context(target_lock(spark, target))
+        state, start_snapshot, loaded = _confirmed_state(spark, options, found)
         kind = shape.cursor_kind
         before = parse_watermark(state.watermark, kind) if state.watermark else None
         lower = lower_bound(before, kind, options.lookback_seconds)
