@@ -10,6 +10,7 @@ from glueforge.errors import InputError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -61,7 +62,58 @@ class TableName:
 
 
 def ensure_namespace(spark: SparkSession, table: TableName) -> None:
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {table.namespace_sql}")
+    """``CREATE NAMESPACE IF NOT EXISTS``, through the catalog API (no SQL statement to parse and analyse)."""
+    from py4j.protocol import Py4JJavaError
+
+    catalog = catalog_of(spark, table)
+    namespace = _java_strings(spark, [table.namespace])
+    if catalog.namespaceExists(namespace):
+        return
+    try:
+        catalog.createNamespace(namespace, cast(Any, spark)._jvm.java.util.HashMap())
+    except Py4JJavaError as exc:  # created by someone else meanwhile: as wanted
+        if "AlreadyExists" not in str(exc.java_exception.getClass().getSimpleName()):
+            raise
+
+
+def create_table(spark: SparkSession, table: TableName, schema: StructType, properties: dict[str, str]) -> bool:
+    """An empty table of ``schema`` with ``properties`` (the namespace is created if missing), through the
+    catalog API: a ``CREATE TABLE`` statement costs a fresh JVM ~0.3 s more (parser, analyzer, planner).
+    ``False``: the table exists already (nothing changed)."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import AnalysisException
+
+    ensure_namespace(spark, table)
+    jvm: Any = cast(Any, spark)._jvm
+    java_properties = jvm.java.util.HashMap()
+    for key, value in properties.items():
+        java_properties.put(key, value)
+    no_partitioning = cast(Any, spark).sparkContext._gateway.new_array(
+        jvm.org.apache.spark.sql.connector.expressions.Transform, 0
+    )
+    java_schema = jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
+    try:
+        catalog_of(spark, table).createTable(
+            catalog_identifier(spark, table), java_schema, no_partitioning, java_properties
+        )
+        return True
+    except (AnalysisException, Py4JJavaError) as exc:
+        name = (
+            exc.getErrorClass() or ""
+            if isinstance(exc, AnalysisException)
+            else str(exc.java_exception.getClass().getSimpleName())
+        )
+        if "ALREADY_EXISTS" in name.upper() or "AlreadyExists" in name:
+            return False
+        raise
+
+
+def _java_strings(spark: SparkSession, values: list[str]) -> Any:
+    jvm: Any = cast(Any, spark)._jvm
+    array = cast(Any, spark).sparkContext._gateway.new_array(jvm.String, len(values))
+    for index, value in enumerate(values):
+        array[index] = value
+    return array
 
 
 # What a catalog raises for a missing table or namespace: PySpark's error classes (the Java exception as
@@ -78,10 +130,8 @@ def catalog_of(spark: SparkSession, table: TableName) -> Any:
 
 def catalog_identifier(spark: SparkSession, table: TableName) -> Any:
     """The catalog API's ``Identifier`` of ``table`` (namespace + name)."""
-    jvm: Any = cast(Any, spark)._jvm
-    namespace = cast(Any, spark).sparkContext._gateway.new_array(jvm.String, 1)
-    namespace[0] = table.namespace
-    return jvm.org.apache.spark.sql.connector.catalog.Identifier.of(namespace, table.table)
+    identifier: Any = cast(Any, spark)._jvm.org.apache.spark.sql.connector.catalog.Identifier
+    return identifier.of(_java_strings(spark, [table.namespace]), table.table)
 
 
 def load_table(spark: SparkSession, table: TableName) -> Any | None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import ConcurrentRunError, InputError
-from glueforge.lakehouse import TableName, ensure_namespace, quote, table_exists
+from glueforge.lakehouse import TableName, create_table, quote, table_exists
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -33,15 +33,12 @@ _CONFLICT_MARKERS = (
 
 # Merge-on-read: a MERGE that touches 1% of the rows spread over every file writes delete files and the new
 # rows instead of rewriting every file (copy-on-write); compaction (rewrite_data_files) folds them later.
-TABLE_PROPERTIES = ", ".join(
-    f"'{key}'='{value}'"
-    for key, value in {
-        "format-version": "2",
-        "write.merge.mode": "merge-on-read",
-        "write.update.mode": "merge-on-read",
-        "write.delete.mode": "merge-on-read",
-    }.items()
-)
+TABLE_PROPERTIES = {
+    "format-version": "2",
+    "write.merge.mode": "merge-on-read",
+    "write.update.mode": "merge-on-read",
+    "write.delete.mode": "merge-on-read",
+}
 
 
 @contextmanager
@@ -154,15 +151,18 @@ def evolve_schema(spark: SparkSession, table: TableName, source: StructType) -> 
 
 
 def create_target(spark: SparkSession, table: TableName, schema: StructType) -> None:
-    """Empty Iceberg v2 merge-on-read table, every column nullable (JDBC NOT NULL must not block schema drift)."""
-    ensure_namespace(spark, table)
-    columns = ", ".join(f"{quote(f.name)} {f.dataType.simpleString()}" for f in schema.fields)
-    try:
-        spark.sql(f"CREATE TABLE {table.sql} ({columns}) USING iceberg TBLPROPERTIES ({TABLE_PROPERTIES})")
-    except Exception as exc:
-        if "already exists" in str(exc).lower():
-            raise ConcurrentRunError(f"{table} was created by another run meanwhile", where=str(table)) from None
-        raise
+    """Empty Iceberg v2 merge-on-read table, every column nullable (JDBC NOT NULL must not block schema drift),
+    with plain types: CHAR/VARCHAR become strings and the JDBC reader's column metadata is not kept, as in a
+    ``CREATE TABLE`` with the columns' type names."""
+    from pyspark.sql.types import CharType, StringType, StructField, VarcharType
+    from pyspark.sql.types import StructType as Struct
+
+    def plain(data_type: Any) -> Any:
+        return StringType() if isinstance(data_type, (CharType, VarcharType)) else data_type
+
+    columns = Struct([StructField(f.name, plain(f.dataType), True) for f in schema.fields])
+    if not create_table(spark, table, columns, TABLE_PROPERTIES):
+        raise ConcurrentRunError(f"{table} was created by another run meanwhile", where=str(table))
 
 
 def is_conflict(exc: BaseException) -> bool:

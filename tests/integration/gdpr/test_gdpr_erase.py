@@ -125,9 +125,8 @@ def test_erasure_also_removes_equality_deletes_that_hold_the_subject_key(lakehou
 
     spark = lakehouse.spark
     spark.sql("CREATE NAMESPACE IF NOT EXISTS bronze")
-    spark.sql(
-        f"CREATE TABLE bronze.people (email string, name string) USING iceberg TBLPROPERTIES ({TABLE_PROPERTIES})"
-    )
+    properties = ", ".join(f"'{key}'='{value}'" for key, value in TABLE_PROPERTIES.items())
+    spark.sql(f"CREATE TABLE bronze.people (email string, name string) USING iceberg TBLPROPERTIES ({properties})")
     spark.sql("INSERT INTO bronze.people VALUES ('ann@x.test', 'Ann'), ('bob@x.test', 'Bob'), ('cy@x.test', 'Cy')")
     renamed = spark.createDataFrame([("ann@x.test", "Ann B."), ("cy@x.test", "Cy D.")], "email string, name string")
     upsert(spark, TableName.parse("bronze.people"), renamed, ("email",), {}, None)

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from glueforge.delete_files import find_java_table, java_table
-from glueforge.lakehouse import TableName, current_catalog_name, load_table, table_exists
+from glueforge.lakehouse import (
+    TableName,
+    create_table,
+    current_catalog_name,
+    ensure_namespace,
+    load_table,
+    table_exists,
+)
 from glueforge.session import iceberg_catalog_conf
 
 
@@ -60,3 +67,42 @@ def test_java_table_has_fresh_metadata_and_names_a_missing_table(lakehouse: Any)
     assert find_java_table(spark, "no_such_namespace.absent") is None
     with pytest.raises(Exception, match=r"looked_up\.absent"):
         java_table(spark, "looked_up.absent")
+
+
+def test_create_table_through_the_catalog_api_makes_what_create_table_sql_makes(lakehouse: Any) -> None:
+    from pyspark.sql.types import DecimalType, LongType, StringType, StructField, StructType
+
+    spark = lakehouse.spark
+    schema = StructType(
+        [
+            StructField("id", LongType(), True),
+            StructField("s", StringType(), True),
+            StructField("d", DecimalType(10, 2)),
+        ]
+    )
+    properties = {"format-version": "2", "write.merge.mode": "merge-on-read"}
+    by_api = TableName.parse(f"{lakehouse.catalog}.made_new.by_api")  # a namespace that does not exist yet
+    assert create_table(spark, by_api, schema, properties) is True
+    spark.sql(
+        "CREATE TABLE made_new.by_sql (id bigint, s string, d decimal(10,2)) USING iceberg "
+        "TBLPROPERTIES ('format-version'='2', 'write.merge.mode'='merge-on-read')"
+    )
+
+    def described(name: str) -> tuple[Any, ...]:
+        table_properties = sorted(tuple(row) for row in spark.sql(f"SHOW TBLPROPERTIES {name}").collect())
+        return spark.table(name).schema, table_properties
+
+    assert described("made_new.by_api") == described("made_new.by_sql")
+    assert create_table(spark, by_api, schema, {"format-version": "1"}) is False  # exists: left as it was
+    assert spark.sql("SHOW TBLPROPERTIES made_new.by_api ('format-version')").first()[1] == "2"  # type: ignore[index]
+
+
+def test_ensure_namespace_is_idempotent_in_the_current_and_a_named_catalog(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    for name in ("fresh_ns.t", f"{lakehouse.catalog}.fresh_ns_named.t"):
+        table = TableName.parse(name)
+        ensure_namespace(spark, table)
+        ensure_namespace(spark, table)
+        assert spark.catalog.databaseExists(
+            table.namespace if table.catalog is None else f"{table.catalog}.{table.namespace}"
+        )

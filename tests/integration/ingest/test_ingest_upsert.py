@@ -17,10 +17,12 @@ from transforms.incremental_jdbc_ingest.state import snapshot_summary
 from transforms.incremental_jdbc_ingest.upsert import unsuitable_reason, upsert
 from transforms.incremental_jdbc_ingest.writer import TABLE_PROPERTIES
 
+# the ingest's table properties, as a CREATE TABLE statement's TBLPROPERTIES
+TABLE_PROPERTIES_SQL = ", ".join(f"'{key}'='{value}'" for key, value in TABLE_PROPERTIES.items())
 SCHEMA = "id bigint, amount decimal(10,2), note string, ts timestamp, day date, flag boolean"
 
 
-def make_table(spark: Any, name: str, rows: int, properties: str = TABLE_PROPERTIES, extra: str = "") -> TableName:
+def make_table(spark: Any, name: str, rows: int, properties: str = TABLE_PROPERTIES_SQL, extra: str = "") -> TableName:
     spark.sql("CREATE NAMESPACE IF NOT EXISTS bronze")
     spark.sql(f"CREATE TABLE {name} ({SCHEMA}) USING iceberg {extra} TBLPROPERTIES ({properties})")
     spark.sql(
@@ -140,11 +142,11 @@ def test_a_concurrent_commit_fails_the_upsert_and_leaves_nothing_behind(lakehous
 @pytest.mark.parametrize(
     ("properties", "extra", "key", "reason"),
     [
-        (TABLE_PROPERTIES, "", "id", None),
-        (TABLE_PROPERTIES, "PARTITIONED BY (flag)", "id", "partitioned"),
+        (TABLE_PROPERTIES_SQL, "", "id", None),
+        (TABLE_PROPERTIES_SQL, "PARTITIONED BY (flag)", "id", "partitioned"),
         ("'format-version'='2'", "", "id", "write.merge.mode=copy-on-write"),
         ("'format-version'='1'", "", "id", "format-version 1"),
-        (TABLE_PROPERTIES, "", "nope", "not in the target"),
+        (TABLE_PROPERTIES_SQL, "", "nope", "not in the target"),
     ],
 )
 def test_which_targets_take_an_equality_delete_upsert(
@@ -165,7 +167,7 @@ def test_ingest_into_a_partitioned_target_falls_back_to_merge_or_refuses_when_as
     spark.sql("CREATE NAMESPACE IF NOT EXISTS bronze")
     spark.sql(
         f"CREATE TABLE {target} (id bigint, amount decimal(10,2), note string, updated_at timestamp) USING iceberg "
-        f"PARTITIONED BY (bucket(4, id)) TBLPROPERTIES ({TABLE_PROPERTIES})"
+        f"PARTITIONED BY (bucket(4, id)) TBLPROPERTIES ({TABLE_PROPERTIES_SQL})"
     )
     params = {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target}
     run_ingest(postgres_db, **params)
