@@ -11,7 +11,9 @@ Cases: COPY TO STDOUT via psycopg (the database's raw export rate), naive read (
 cases run twice: **cold** (the case is the first work of a fresh JVM, as in a one-table Glue job) and
 **warm** (the same process first ingests a separate 20,000-row table, full + incremental, untimed, as the
 second and later tables of a many-table job do): in a fresh JVM the first use of each code path costs
-seconds of class loading and JIT compilation, which would otherwise dominate the small runs.
+seconds of class loading and JIT compilation, which would otherwise dominate the small runs. Each case also
+reports the CPU seconds its work took by kind of thread (``cpu_seconds``: Python, the JIT compilers, GC, Spark
+tasks, the rest of the JVM), which shows how much of a cold run the JIT compilers take from two cores.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def worker(
         warm_started = time.perf_counter()
         warm_up(spark, f"bench.warmup_{os.getpid()}")
         result["warmup_seconds"] = round(time.perf_counter() - warm_started, 2)
+    cpu_before = thread_cpu_seconds()
     work_started = time.perf_counter()
     if case == "naive":
         spark.sql("CREATE NAMESPACE IF NOT EXISTS bench")
@@ -149,11 +152,44 @@ def worker(
         result["summary"] = summary.as_dict()
     result["session_seconds"] = round(session_seconds, 2)
     result["work_seconds"] = round(time.perf_counter() - work_started, 2)
+    cpu_after = thread_cpu_seconds()
+    result["cpu_seconds"] = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in cpu_after.items()}
     return result
 
 
-def _tree_rss_kib(root: int) -> int:
-    """RSS of ``root`` and all its descendants (KiB), from /proc."""
+# What each kind of thread spent during the work, from /proc: in a fresh JVM the JIT compilers' share tells how
+# much of a small run is first use (they compete with the run for this machine's two cores).
+_THREAD_KINDS = (("C2 Compiler", "jit_c2"), ("C1 Compiler", "jit_c1"), ("GC ", "gc"), ("G1 ", "gc"))
+
+
+def thread_cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) so far of this process and of its JVM child's threads, by kind: ``python``,
+    ``jit_c2``, ``jit_c1``, ``gc``, ``spark_tasks`` (executor task threads) and ``jvm_other`` (the driver's py4j
+    threads and the rest of the JVM)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {"python": _cpu_ticks(f"/proc/{os.getpid()}/stat") / tick}
+    for jvm in _children_by_parent().get(os.getpid(), []):
+        for task in os.listdir(f"/proc/{jvm}/task"):
+            try:
+                with open(f"/proc/{jvm}/task/{task}/comm") as handle:
+                    name = handle.read().strip()
+                ticks = _cpu_ticks(f"/proc/{jvm}/task/{task}/stat")
+            except OSError:
+                continue
+            kind = next((k for prefix, k in _THREAD_KINDS if name.startswith(prefix)), None)
+            kind = kind or ("spark_tasks" if name.startswith("Executor task") else "jvm_other")
+            totals[kind] = totals.get(kind, 0.0) + ticks / tick
+    return totals
+
+
+def _cpu_ticks(stat_path: str) -> int:
+    with open(stat_path) as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from /proc (psutil is not installed)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -164,6 +200,12 @@ def _tree_rss_kib(root: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree_rss_kib(root: int) -> int:
+    """RSS of ``root`` and all its descendants (KiB), from /proc."""
+    children = _children_by_parent()
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
