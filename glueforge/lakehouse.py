@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import InputError
+from glueforge.jvm import java_class
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -70,7 +71,7 @@ def ensure_namespace(spark: SparkSession, table: TableName) -> None:
     if catalog.namespaceExists(namespace):
         return
     try:
-        catalog.createNamespace(namespace, cast(Any, spark)._jvm.java.util.HashMap())
+        catalog.createNamespace(namespace, java_class(spark, "java.util.HashMap")())
     except Py4JJavaError as exc:  # created by someone else meanwhile: as wanted
         if "AlreadyExists" not in str(exc.java_exception.getClass().getSimpleName()):
             raise
@@ -84,14 +85,12 @@ def create_table(spark: SparkSession, table: TableName, schema: StructType, prop
     from pyspark.errors import AnalysisException
 
     ensure_namespace(spark, table)
-    jvm: Any = cast(Any, spark)._jvm
-    java_properties = jvm.java.util.HashMap()
+    java_properties = java_class(spark, "java.util.HashMap")()
     for key, value in properties.items():
         java_properties.put(key, value)
-    no_partitioning = cast(Any, spark).sparkContext._gateway.new_array(
-        jvm.org.apache.spark.sql.connector.expressions.Transform, 0
-    )
-    java_schema = jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
+    transform = java_class(spark, "org.apache.spark.sql.connector.expressions.Transform")
+    no_partitioning = cast(Any, spark).sparkContext._gateway.new_array(transform, 0)
+    java_schema = java_class(spark, "org.apache.spark.sql.types.DataType").fromJson(schema.json())
     try:
         catalog_of(spark, table).createTable(
             catalog_identifier(spark, table), java_schema, no_partitioning, java_properties
@@ -109,8 +108,7 @@ def create_table(spark: SparkSession, table: TableName, schema: StructType, prop
 
 
 def _java_strings(spark: SparkSession, values: list[str]) -> Any:
-    jvm: Any = cast(Any, spark)._jvm
-    array = cast(Any, spark).sparkContext._gateway.new_array(jvm.String, len(values))
+    array = cast(Any, spark).sparkContext._gateway.new_array(java_class(spark, "java.lang.String"), len(values))
     for index, value in enumerate(values):
         array[index] = value
     return array
@@ -130,7 +128,7 @@ def catalog_of(spark: SparkSession, table: TableName) -> Any:
 
 def catalog_identifier(spark: SparkSession, table: TableName) -> Any:
     """The catalog API's ``Identifier`` of ``table`` (namespace + name)."""
-    identifier: Any = cast(Any, spark)._jvm.org.apache.spark.sql.connector.catalog.Identifier
+    identifier = java_class(spark, "org.apache.spark.sql.connector.catalog.Identifier")
     return identifier.of(_java_strings(spark, [table.namespace]), table.table)
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
+from glueforge.jvm import java_class
 from glueforge.lakehouse import refresh_spark_table
 from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
 from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
@@ -74,8 +75,7 @@ def target_columns(spark: SparkSession, loaded: Any) -> list[TargetColumn]:
     """The Iceberg table's top-level columns with their field ids and the Arrow types their Parquet needs."""
     import pyarrow as pa
 
-    jvm: Any = cast(Any, spark)._jvm
-    rendered = json.loads(str(jvm.org.apache.iceberg.SchemaParser.toJson(loaded.schema())))
+    rendered = json.loads(str(java_class(spark, "org.apache.iceberg.SchemaParser").toJson(loaded.schema())))
     simple = {
         "boolean": pa.bool_(),
         "int": pa.int32(),

@@ -20,6 +20,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from glueforge.jvm import java_class
+
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -122,34 +124,32 @@ def _truncated_upper(value: str, length: int) -> bytes:
 
 def column_modes(spark: SparkSession, loaded: Any, columns: list[str]) -> dict[str, str]:
     """The table's metrics mode of each column, by lower-case name ("none", "counts", "truncate(16)", "full")."""
-    jvm: Any = cast(Any, spark)._jvm
-    config = jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
+    config = java_class(spark, "org.apache.iceberg.MetricsConfig").forTable(loaded)
     return {name.lower(): str(config.columnMode(name)) for name in columns}
 
 
 def java_metrics(spark: SparkSession, metrics: FileMetrics) -> Any:
     """An ``org.apache.iceberg.Metrics``. The maps travel as JSON: py4j would box small counts as Integer,
     where Iceberg needs Long."""
-    jvm: Any = cast(Any, spark)._jvm
-    mapper = jvm.com.fasterxml.jackson.databind.ObjectMapper()
+    mapper = java_class(spark, "com.fasterxml.jackson.databind.ObjectMapper")()
     types = mapper.getTypeFactory()
-    integer = jvm.java.lang.Integer._java_lang_class
+    class_named = java_class(spark, "java.lang.Class").forName
+    integer, hash_map = class_named("java.lang.Integer"), class_named("java.util.HashMap")
+    counts = types.constructMapType(hash_map, integer, class_named("java.lang.Long"))
+    buffers = types.constructMapType(hash_map, integer, class_named("java.nio.ByteBuffer"))
 
-    def java_map(values: dict[int, Any], value_class: Any) -> Any:
-        kind = types.constructMapType(jvm.java.util.HashMap._java_lang_class, integer, value_class)
+    def java_map(values: dict[int, Any], kind: Any) -> Any:
         return mapper.readValue(json.dumps({str(k): v for k, v in values.items()}), kind)
 
-    def buffers(values: dict[int, bytes]) -> Any:  # Jackson reads a ByteBuffer from base64
-        encoded = {k: base64.b64encode(v).decode() for k, v in values.items()}
-        return java_map(encoded, jvm.java.nio.ByteBuffer._java_lang_class)
+    def bounds(values: dict[int, bytes]) -> Any:  # Jackson reads a ByteBuffer from base64
+        return java_map({k: base64.b64encode(v).decode() for k, v in values.items()}, buffers)
 
-    counts = jvm.java.lang.Long._java_lang_class
-    return jvm.org.apache.iceberg.Metrics(
+    return java_class(spark, "org.apache.iceberg.Metrics")(
         metrics.record_count,
         java_map(metrics.column_sizes, counts),
         java_map(metrics.value_counts, counts),
         java_map(metrics.null_counts, counts),
         java_map({}, counts),  # NaN counts: unknown, as from a Parquet footer
-        buffers(metrics.lower_bounds),
-        buffers(metrics.upper_bounds),
+        bounds(metrics.lower_bounds),
+        bounds(metrics.upper_bounds),
     )

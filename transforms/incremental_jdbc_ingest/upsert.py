@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from glueforge.jvm import java_class
 from glueforge.lakehouse import TableName, quote
 from transforms.incremental_jdbc_ingest.state import iceberg_table
 from transforms.incremental_jdbc_ingest.writer import conflict_error, is_conflict, session_conf
@@ -94,7 +95,7 @@ def upsert(
     columns = [f.name for f in spark.table(table.sql).schema.fields if f.name in rows.columns]
     staging = str(loaded.locationProvider().newDataLocation(f"gf-upsert-{uuid.uuid4().hex[:16]}"))
     files = _Files(spark, staging)
-    ids = field_ids(cast(Any, spark)._jvm, loaded.schema())
+    ids = field_ids(spark, loaded.schema())
     with removed_unless_committed(files.remove_all):
         with session_conf(spark, WRITE_CONF):
             _both_files(rows, columns, keys, ids).write.partitionBy(KIND_COLUMN).option(
@@ -148,9 +149,9 @@ def commit_files(
     ``ConcurrentRunError`` on a conflict and ``CommitStateUnknown`` when Iceberg cannot tell whether the commit
     landed."""
     jvm: Any = cast(Any, spark)._jvm
-    ids = field_ids(jvm, loaded.schema())
+    ids = field_ids(spark, loaded.schema())
     spec, io = loaded.spec(), loaded.io()
-    parquet = jvm.org.apache.iceberg.FileFormat.PARQUET
+    parquet = java_class(spark, "org.apache.iceberg.FileFormat").PARQUET
     delta = loaded.newRowDelta()
     described = described or {}
     undescribed = [path for path in [*data_paths, *delete_paths] if path not in described]
@@ -167,13 +168,14 @@ def commit_files(
         return builder.withPath(path).withFormat(parquet).withFileSizeInBytes(size).withMetrics(metrics)
 
     for path in data_paths:
-        delta.addRows(entry(jvm.org.apache.iceberg.DataFiles.builder(spec), path).build())
+        delta.addRows(entry(java_class(spark, "org.apache.iceberg.DataFiles").builder(spec), path).build())
     if delete_paths:
         equality_ids = cast(Any, spark).sparkContext._gateway.new_array(jvm.int, len(keys))
         for index, key in enumerate(keys):
             equality_ids[index] = ids[key.lower()]
         for path in delete_paths:
-            deletes = jvm.org.apache.iceberg.FileMetadata.deleteFileBuilder(spec).ofEqualityDeletes(equality_ids)
+            deletes = java_class(spark, "org.apache.iceberg.FileMetadata").deleteFileBuilder(spec)
+            deletes = deletes.ofEqualityDeletes(equality_ids)
             delta.addDeletes(entry(deletes, path).build())
     for name, value in properties.items():
         delta.set(name, value)
@@ -224,11 +226,11 @@ def _both_files(rows: DataFrame, columns: list[str], keys: tuple[str, ...], ids:
     return data.union(deletes)  # a union's columns are its first input's: field ids included
 
 
-def field_ids(jvm: Any, schema: Any) -> dict[str, int]:
+def field_ids(spark: SparkSession, schema: Any) -> dict[str, int]:
     """Top-level column name (lower case) -> Iceberg field id, from one JSON rendering of the schema."""
     import json
 
-    rendered = json.loads(str(jvm.org.apache.iceberg.SchemaParser.toJson(schema)))
+    rendered = json.loads(str(java_class(spark, "org.apache.iceberg.SchemaParser").toJson(schema)))
     return {field["name"].lower(): int(field["id"]) for field in rendered["fields"]}
 
 

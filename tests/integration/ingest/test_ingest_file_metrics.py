@@ -84,7 +84,7 @@ def _as_python(spark: Any, metrics: Any) -> dict[str, Any]:
 def _both(spark: Any, loaded: Any, rows: pa.Table, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """(ours, Iceberg's) metrics of one file pyarrow wrote from ``rows``."""
     path = str(tmp_path / "file.parquet")
-    ids = field_ids(spark._jvm, loaded.schema())
+    ids = field_ids(spark, loaded.schema())
     schema = pa.schema([f.with_metadata({FIELD_ID: str(ids[f.name])}) for f in rows.schema])
     rows = rows.cast(schema)  # as the direct read builds them: Iceberg matches Parquet columns by field id
     size, footer = direct._write_parquet(spark, loaded.io(), path, rows, "zstd")
@@ -100,7 +100,7 @@ def test_counts_and_bounds_are_icebergs_own(lakehouse: Any, tmp_path: Path) -> N
     ours, theirs = _both(lakehouse.spark, loaded, _rows(), tmp_path)
     for part in ("records", "sizes", "values", "nulls"):
         assert ours[part] == theirs[part], part
-    ids = field_ids(lakehouse.spark._jvm, loaded.schema())
+    ids = field_ids(lakehouse.spark, loaded.schema())
     # exact types: the same bounds, truncated strings included
     bounded = ("id", "ok", "small", "day", "local_ts", "at", "price", "wide", "label")
     for name in bounded:
@@ -121,7 +121,7 @@ def test_metrics_modes_of_the_table_are_followed(lakehouse: Any, tmp_path: Path)
     )
     loaded = _table(lakehouse.spark, "modes", modes)
     ours, theirs = _both(lakehouse.spark, loaded, _rows(), tmp_path)
-    ids = field_ids(lakehouse.spark._jvm, loaded.schema())
+    ids = field_ids(lakehouse.spark, loaded.schema())
     for part in ("records", "values", "nulls"):
         assert ours[part] == theirs[part], part
     assert ids["small"] not in ours["values"] and ids["small"] not in ours["nulls"]
