@@ -96,13 +96,12 @@ def create_table(spark: SparkSession, table: TableName, schema: StructType, prop
             catalog_identifier(spark, table), java_schema, no_partitioning, java_properties
         )
         return True
-    except (AnalysisException, Py4JJavaError) as exc:
-        name = (
-            exc.getErrorClass() or ""
-            if isinstance(exc, AnalysisException)
-            else str(exc.java_exception.getClass().getSimpleName())
-        )
-        if "ALREADY_EXISTS" in name.upper() or "AlreadyExists" in name:
+    except AnalysisException as exc:  # PySpark converts Spark's TableAlreadyExistsException
+        if "ALREADY_EXISTS" in (exc.getErrorClass() or ""):
+            return False
+        raise
+    except Py4JJavaError as exc:  # one it did not convert (Iceberg's AlreadyExistsException)
+        if "AlreadyExists" in str(exc.java_exception.getClass().getSimpleName()):
             return False
         raise
 
