@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from glueforge.jvm import java_class
 from glueforge.lakehouse import TableName, load_table
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ def java_table(spark: SparkSession, table: TableName | str) -> Any:
 
 def _spark3util_table(spark: SparkSession, table: TableName | str) -> Any:
     """Iceberg's own lookup by name: raises Iceberg's error for a missing or non-Iceberg table."""
-    jvm: Any = cast(Any, spark)._jvm
-    return jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(table))
+    spark3util = java_class(spark, "org.apache.iceberg.spark.Spark3Util")
+    return spark3util.loadIcebergTable(cast(Any, spark)._jsparkSession, str(table))
 
 
 def drop_dangling_equality_deletes(spark: SparkSession, table: TableName | str) -> int:
@@ -52,7 +53,7 @@ def drop_dangling_equality_deletes(spark: SparkSession, table: TableName | str) 
     snapshot = loaded.currentSnapshot()
     if snapshot is None:
         return 0
-    jvm: Any = cast(Any, spark)._jvm
+    manifest_files = java_class(spark, "org.apache.iceberg.ManifestFiles")
     io, specs = loaded.io(), loaded.specs()
     data_manifests = list(snapshot.dataManifests(io))
     if not data_manifests:
@@ -60,7 +61,7 @@ def drop_dangling_equality_deletes(spark: SparkSession, table: TableName | str) 
     oldest_data = min(int(m.minSequenceNumber()) for m in data_manifests)
     dangling = []
     for manifest in snapshot.deleteManifests(io):
-        reader = jvm.org.apache.iceberg.ManifestFiles.readDeleteManifest(manifest, io, specs)
+        reader = manifest_files.readDeleteManifest(manifest, io, specs)
         try:
             files = reader.iterator()
             while files.hasNext():

@@ -130,6 +130,11 @@ def _target_state(spark: SparkSession, options: IngestOptions) -> tuple[StoredSt
     loaded = find_java_table(spark, options.target)
     if loaded is None:
         return load_state(spark, options, options.cursor_column), None, None
+    return _state_of(spark, options, loaded)
+
+
+def _state_of(spark: SparkSession, options: IngestOptions, loaded: Any) -> tuple[StoredState, int | None, Any]:
+    """``_target_state`` of a target loaded already."""
     state = load_state(spark, options, options.cursor_column, loaded=loaded)  # max(cursor): name matched case-blind
     return state, snapshot_id(loaded), loaded
 
@@ -144,7 +149,7 @@ def _confirmed_state(
         return _target_state(spark, options)
     loaded.refresh()
     if snapshot_id(loaded) != start_snapshot or options.state_store != "iceberg":
-        return load_state(spark, options, options.cursor_column, loaded=loaded), snapshot_id(loaded), loaded
+        return _state_of(spark, options, loaded)
     return found
 
 
