@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from glueforge.errors import ConfigError, InputError, NotFoundError
+from glueforge.lakehouse import TableName, current_catalog_name, table_exists
 from glueforge.settings import Settings
 
 if TYPE_CHECKING:
@@ -110,9 +111,10 @@ def source_tables(project_dir: Path) -> list[str]:
 
 def check_sources(spark: SparkSession, project_dir: Path) -> None:
     """Every declared source must exist in the current catalog, or dbt fails later with a vaguer error."""
-    missing = [t for t in source_tables(project_dir) if not spark.catalog.tableExists(t)]
+    # Through the catalog API: spark.catalog.tableExists costs 0.5-0.9 s in a fresh JVM (see lakehouse.load_table).
+    missing = [t for t in source_tables(project_dir) if not table_exists(spark, TableName.parse(t))]
     if missing:
-        catalog = spark.catalog.currentCatalog()
+        catalog = current_catalog_name(spark)
         raise NotFoundError(
             f"source table(s) {', '.join(missing)} do not exist in catalog {catalog!r}; load them first "
             "(ingest + pii, `python -m pipelines.taxi_data`) or select models that do not need them",

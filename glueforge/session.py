@@ -60,6 +60,17 @@ def iceberg_catalog_conf(catalog: str, warehouse: Path) -> dict[str, str]:
     return {prefix: ICEBERG_CATALOG_CLASS, f"{prefix}.type": "hadoop", f"{prefix}.warehouse": str(warehouse)}
 
 
+# The JVM's optimising compiler (C2) at ten times its default thresholds (Tier4*: 5,000 calls, 15,000 calls +
+# loop iterations, 40,000 loop iterations). With the defaults a fresh JVM spends 0.5-1.1 s of a 2-core
+# machine's CPU in a 1-second ingest run, and 3-3.8 s in a 7-second full load, compiling methods that stop
+# being hot soon after; at 10x, code that stays hot (the read and write loops) is still compiled within
+# moments. Measured (bench/ingest_bench.py, docs/benchmarks.md): session start, full load and 1% run faster.
+LAZY_C2 = (
+    "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 "
+    "-XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
+)
+
+
 def local_spark_conf(settings: Settings) -> dict[str, str]:
     """Every Spark setting of a local session, as plain strings (pure: no JVM, no file writes)."""
     warehouse = settings.resolved_warehouse()
@@ -74,6 +85,8 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
     jars += [str(jar.expanduser().resolve()) for jar in settings.jars]
 
     java_options = f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG} -Duser.timezone=UTC"
+    if settings.lazy_c2_compilation:
+        java_options += f" {LAZY_C2}"
     conf = {
         "spark.master": settings.spark_master,
         "spark.app.name": "glueforge",

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     """Extra Spark settings, applied last (they win)."""
     class_data_sharing: bool = True
     """Start local JVMs from a class-data sharing archive when one is built (see ``glueforge.class_cache``)."""
+    lazy_c2_compilation: bool = True
+    """Local JVMs compile with the JIT's optimising tier (C2) only what stays hot (``glueforge.session.LAZY_C2``)."""
     cache_dir: Path = Path("~/.cache/glueforge")
     """Machine-wide cache (the JVM class archive); not the warehouse."""
 

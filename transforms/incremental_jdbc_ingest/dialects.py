@@ -83,6 +83,11 @@ class Dialect:
     def subquery(self, sql: str, alias: str) -> str:
         return f"({sql}) {alias}"
 
+    def first_rows(self, from_sql: str, rows: int) -> str:
+        """One constant column for at most ``rows`` rows of ``from_sql`` (a FROM clause): what a capped count
+        counts. The limit comes last, so ``from_sql`` may end with a WHERE clause."""
+        return f"SELECT 1 AS gf_one FROM {from_sql} LIMIT {int(rows)}"
+
 
 @dataclass(frozen=True)
 class PostgresDialect(Dialect):
@@ -143,6 +148,9 @@ class OracleDialect(Dialect):
     def hash_bucket(self, column_sql: str, buckets: int) -> str:
         return f"ORA_HASH({column_sql}, {buckets - 1})"
 
+    def first_rows(self, from_sql: str, rows: int) -> str:
+        return f"SELECT 1 AS gf_one FROM {from_sql} FETCH FIRST {int(rows)} ROWS ONLY"  # Oracle 12c and later
+
 
 @dataclass(frozen=True)
 class SQLServerDialect(Dialect):
@@ -161,6 +169,9 @@ class SQLServerDialect(Dialect):
 
     def hash_bucket(self, column_sql: str, buckets: int) -> str:
         return f"(ABS(CAST(CHECKSUM({column_sql}) AS BIGINT)) % {buckets})"
+
+    def first_rows(self, from_sql: str, rows: int) -> str:
+        return f"SELECT TOP ({int(rows)}) 1 AS gf_one FROM {from_sql}"
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ class SourceShape:
 class Bounds:
     lowest: CursorValue | None  # min(cursor) in the window: the partitioning start
     upper: CursorValue | None  # max(cursor) (or database time - lag): the window end and the next watermark
-    rows: int  # rows in the window (NULL cursors included when the policy includes them)
+    rows: int  # rows in the window (NULL cursors included when the policy includes them); first load: capped
     null_rows: int
     rows_at_upper: int | None = None  # rows whose cursor equals max(cursor), counted before the read
     # min/max of a single integer primary key in the window: the preferred partitioning range. Cursors are
@@ -140,15 +140,28 @@ class JdbcReader:
         predicate = " AND ".join(parts)
         return f"(({predicate}) OR {column} IS NULL)" if window.include_nulls else f"({predicate})"
 
-    def bound_sql(self, shape: SourceShape, lower: CursorValue | None, upper: CursorValue | None) -> str:
+    def bound_sql(
+        self, shape: SourceShape, lower: CursorValue | None, upper: CursorValue | None, count_cap: int | None = None
+    ) -> str:
+        """min/max/count of the cursor in ``[lower, upper]`` and the other figures a run needs, in one query;
+        ``count_cap``: count at most that many rows (``gf_rows``)."""
         d, cursor = self.dialect, self.dialect.quote(shape.cursor)
         src = self.source_sql(lower, shape.cursor_kind)
-        where = []
-        if lower is not None:
-            where.append(f"w.{cursor} >= {d.literal(lower)}")
-        if upper is not None:
-            where.append(f"w.{cursor} <= {d.literal(upper)}")
-        where_sql = f" WHERE {' AND '.join(where)}" if where else ""
+
+        def within(alias: str) -> str:
+            where = []
+            if lower is not None:
+                where.append(f"{alias}.{cursor} >= {d.literal(lower)}")
+            if upper is not None:
+                where.append(f"{alias}.{cursor} <= {d.literal(upper)}")
+            return f" WHERE {' AND '.join(where)}" if where else ""
+
+        rows = "COUNT(*)"
+        if count_cap is not None:
+            # A scalar subquery, not COUNT(*) beside the MIN/MAX: with only MIN/MAX aggregates left, PostgreSQL
+            # and MySQL answer those from indexes instead of scanning the window once more.
+            capped = d.first_rows(f"{d.subquery(src, 'c')}{within('c')}", count_cap)
+            rows = f"(SELECT COUNT(*) FROM {d.subquery(capped, 'gf_capped')})"
         nulls = "0"
         if self.options.null_cursor != "exclude":
             nulls = f"(SELECT COUNT(*) FROM {d.subquery(src, 'z')} WHERE z.{cursor} IS NULL)"
@@ -165,8 +178,8 @@ class JdbcReader:
         if (key := partition_key(shape)) is not None:
             key_range = f", MIN(w.{d.quote(key)}) AS gf_key_lo, MAX(w.{d.quote(key)}) AS gf_key_hi"
         return (
-            f"SELECT MIN(w.{cursor}) AS gf_lo, MAX(w.{cursor}) AS gf_hi, COUNT(*) AS gf_rows, {nulls} AS gf_nulls, "
-            f"{at_upper} AS gf_at_hi{key_range} FROM {d.subquery(src, 'w')}{where_sql}"
+            f"SELECT MIN(w.{cursor}) AS gf_lo, MAX(w.{cursor}) AS gf_hi, {rows} AS gf_rows, {nulls} AS gf_nulls, "
+            f"{at_upper} AS gf_at_hi{key_range} FROM {d.subquery(src, 'w')}{within('w')}"
         )
 
     def window_sql(self, shape: SourceShape, window: ReadWindow, *, above_lower: bool = False) -> str:
@@ -294,7 +307,9 @@ class JdbcReader:
                 upper = upper.date()
             elif shape.cursor_kind is not CursorKind.TIMESTAMP:
                 raise InputError("upper_bound=db_time needs a timestamp or date cursor", where="upper_bound")
-        sql = self.bound_sql(shape, lower, upper)
+        # Without a watermark (a first load) the count only sizes the parallel reads: it stops where more rows
+        # change nothing, instead of counting a whole table that the read then scans again.
+        sql = self.bound_sql(shape, lower, upper, self.count_cap() if lower is None else None)
         kind = _VALUE_KIND[shape.cursor_kind]
         keyed = partition_key(shape) is not None
         row = self._direct_row(
@@ -440,6 +455,14 @@ class JdbcReader:
         except Exception:  # metadata is an optimisation only
             return []
 
+    def count_cap(self) -> int:
+        """Past this many rows a first load's count changes nothing: not the number of parallel reads (at most
+        ``partitions``, or the default maximum of 100k-row reads) nor the choice of the direct read."""
+        return (
+            max(DEFAULT_MAX_PARTITIONS * ROWS_PER_PARTITION, self.options.partitions, self.options.direct_read_max_rows)
+            + 1
+        )
+
     def partition_count(self, rows: int) -> int:
         """``partitions`` if given (never more than rows), else one per 100k rows, at most one per Spark core
         (a second wave of reads only queues behind the first) and at most 4 (the source's share)."""
@@ -526,8 +549,8 @@ def _long(results: Any, index: int) -> int | None:
 
 
 def _decimal(results: Any, index: int) -> Decimal | None:
-    value = results.getBigDecimal(index)
-    return None if value is None else Decimal(str(value.toPlainString()))
+    value = results.getBigDecimal(index)  # py4j hands a java.math.BigDecimal over as a Python Decimal
+    return None if value is None else Decimal(value if isinstance(value, Decimal) else str(value.toPlainString()))
 
 
 _JDBC_GETTERS: dict[str, Callable[[Any, int], Any]] = {

@@ -71,3 +71,15 @@ def test_jdbc_drivers_are_on_the_classpath_for_every_local_database(spark, sqlit
         if database.user:
             reader = reader.option("user", database.user)
         assert [int(r.id) for r in reader.load().collect()] == [1], database.kind
+
+
+def test_the_running_jvm_compiles_with_lazy_c2_thresholds(spark):
+    """The options reach the JVM itself (a misspelt -XX flag would stop it from starting; a dropped one not)."""
+    from glueforge.session import LAZY_C2
+
+    jvm = spark._jvm
+    diagnostics = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    expected = dict(option.removeprefix("-XX:").split("=") for option in LAZY_C2.split())
+    assert {name: diagnostics.getVMOption(name).getValue() for name in expected} == expected

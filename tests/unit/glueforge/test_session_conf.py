@@ -88,3 +88,12 @@ def test_java_check_reads_the_version_past_a_picked_up_options_line(monkeypatch)
     assert '"17' in session.check_java() or " 17" in session.check_java()
     monkeypatch.delenv("JAVA_TOOL_OPTIONS")
     assert not session.check_java().startswith("Picked up")
+
+
+def test_lazy_c2_compilation_is_on_by_default_and_can_be_turned_off(tmp_path):
+    from glueforge.session import LAZY_C2
+
+    on = local_spark_conf(load_settings(warehouse=tmp_path / "wh"))["spark.driver.extraJavaOptions"]
+    assert LAZY_C2 in on and "-Duser.timezone=UTC" in on
+    off = local_spark_conf(load_settings(warehouse=tmp_path / "wh", lazy_c2_compilation=False))
+    assert "Tier4" not in off["spark.driver.extraJavaOptions"]

@@ -123,3 +123,12 @@ def test_redact_url_hides_passwords() -> None:
     assert "hunter2" not in redact_url("jdbc:mysql://h/db?user=a&password=hunter2")
     assert "hunter2" not in redact_url("jdbc:sqlserver://h;user=a;password=hunter2")
     assert "hunter2" not in redact_url("jdbc:postgresql://bob:hunter2@h/db")
+
+
+def test_first_rows_limits_in_each_dialects_syntax() -> None:
+    source = "(SELECT * FROM t) c WHERE c.x >= 1"
+    assert DIALECTS["postgresql"].first_rows(source, 5) == f"SELECT 1 AS gf_one FROM {source} LIMIT 5"
+    assert DIALECTS["mysql"].first_rows(source, 5).endswith("WHERE c.x >= 1 LIMIT 5")
+    assert DIALECTS["sqlite"].first_rows(source, 5).endswith(" LIMIT 5")
+    assert DIALECTS["oracle"].first_rows(source, 5).endswith("WHERE c.x >= 1 FETCH FIRST 5 ROWS ONLY")
+    assert DIALECTS["sqlserver"].first_rows(source, 5) == f"SELECT TOP (5) 1 AS gf_one FROM {source}"
