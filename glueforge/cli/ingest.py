@@ -84,7 +84,8 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     type=click.IntRange(min=0),
     default=None,
     help="Read windows of at most N rows with the database's own client, without a Spark job "
-    "(PostgreSQL, MySQL, MariaDB; 0 = always Spark) [default: 100000].",
+    "(PostgreSQL, MySQL, MariaDB; PostgreSQL first loads are streamed from COPY whatever their size; "
+    "0 = always Spark) [default: 100000].",
 )
 @click.option("--delete-handling", type=click.Choice(["ignore", "soft_delete"]), default=None)
 @click.option("--soft-delete-column", help="Source flag column: true = delete the row from the target.")

@@ -193,20 +193,8 @@ class PostgresClient:
 
         args = postgres_connect_args(source.url, source.user, source.password)
         with psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge") as conn:
-            conn.execute("; ".join(_PG_SESSION))  # one round trip
-            described = conn.execute(f"SELECT * FROM ({window_sql}) gf_w LIMIT 0").description or []
-            types = {d.name: _pg_type_name(conn, d.type_code) for d in described}
-            selected, parse_types = [], {}
-            for column in columns:
-                pg_type = types.get(column.name)
-                kind = _PG_PARSE.get(pg_type or "")
-                if kind is None:
-                    raise DirectReadUnavailable(f"column {column.name} has PostgreSQL type {pg_type}")
-                quoted = source.dialect.quote(column.name)
-                selected.append(f"gf_w.{quoted} AT TIME ZONE 'UTC'" if kind == "timestamptz" else f"gf_w.{quoted}")
-                parse_types[column.name] = _arrow_parse_type(kind, column.name, spark_schema)
+            copy_sql, parse_types = self.copy_plan(conn, source, window_sql, columns, spark_schema)
             buffer = io.BytesIO()
-            copy_sql = f"COPY (SELECT {', '.join(selected)} FROM ({window_sql}) gf_w) TO STDOUT (FORMAT csv)"
             with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
                 for chunk in copy:
                     buffer.write(chunk)
@@ -217,22 +205,47 @@ class PostgresClient:
             return pa.table({n: pa.array([], type=parse_types[n]) for n in names})
         try:
             buffer.seek(0)
-            return csv.read_csv(
-                buffer,
-                read_options=csv.ReadOptions(column_names=names),
-                parse_options=csv.ParseOptions(newlines_in_values=True),
-                convert_options=csv.ConvertOptions(
-                    column_types=parse_types,
-                    # COPY's CSV: NULL is an empty unquoted field, an empty string is "" (quoted)
-                    null_values=[""],
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                    true_values=["t"],
-                    false_values=["f"],
-                ),
-            )
+            return csv.read_csv(buffer, **copy_csv_options(names, parse_types))
         except Exception as exc:  # a value pyarrow reads differently from the JDBC driver (NaN numeric, BC dates..)
             raise DirectReadUnavailable(f"a value does not convert: {str(exc).splitlines()[0][:200]}") from None
+
+    def copy_plan(
+        self, conn: Any, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+    ) -> tuple[str, dict[str, pa.DataType]]:
+        """Set the session up and describe the window: the ``COPY ... TO STDOUT (FORMAT csv)`` statement and the
+        Arrow type pyarrow parses each column as (``DirectReadUnavailable`` for a type not on the whitelist)."""
+        conn.execute("; ".join(_PG_SESSION))  # one round trip
+        described = conn.execute(f"SELECT * FROM ({window_sql}) gf_w LIMIT 0").description or []
+        types = {d.name: _pg_type_name(conn, d.type_code) for d in described}
+        selected, parse_types = [], {}
+        for column in columns:
+            pg_type = types.get(column.name)
+            kind = _PG_PARSE.get(pg_type or "")
+            if kind is None:
+                raise DirectReadUnavailable(f"column {column.name} has PostgreSQL type {pg_type}")
+            quoted = source.dialect.quote(column.name)
+            selected.append(f"gf_w.{quoted} AT TIME ZONE 'UTC'" if kind == "timestamptz" else f"gf_w.{quoted}")
+            parse_types[column.name] = _arrow_parse_type(kind, column.name, spark_schema)
+        return f"COPY (SELECT {', '.join(selected)} FROM ({window_sql}) gf_w) TO STDOUT (FORMAT csv)", parse_types
+
+
+def copy_csv_options(names: list[str], parse_types: dict[str, pa.DataType]) -> dict[str, Any]:
+    """pyarrow's CSV options for PostgreSQL's ``COPY ... (FORMAT csv)`` output of ``names``."""
+    from pyarrow import csv
+
+    return {
+        "read_options": csv.ReadOptions(column_names=names),
+        "parse_options": csv.ParseOptions(newlines_in_values=True),
+        "convert_options": csv.ConvertOptions(
+            column_types=parse_types,
+            # COPY's CSV: NULL is an empty unquoted field, an empty string is "" (quoted)
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    }
 
 
 def _pg_type_name(conn: Any, oid: int) -> str | None:
@@ -379,21 +392,33 @@ def read_window(
 ) -> pa.Table:
     """The window, each column converted to the target's Arrow type (only lossless widenings), ``CHAR(n)``
     values padded to ``n`` as Spark's read pads them (``pad_chars``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    source_names = {f.name for f in spark_schema.fields}
-    if {c.name for c in columns} != source_names:
-        raise DirectReadUnavailable("the source and target columns differ (schema drift takes the Spark path)")
+    check_same_columns(columns, spark_schema)
     try:
         table = client.read(source, window_sql, columns, spark_schema)
     except DirectReadUnavailable:
         raise
     except Exception as exc:  # the client could not connect or read: Spark's JDBC read reports it properly
-        first_line = (str(exc).strip().splitlines() or [""])[0][:200]  # database messages carry no password
-        raise DirectReadUnavailable(
-            f"{client.module} could not read the window ({type(exc).__name__}: {first_line})"
-        ) from None
+        raise unreadable(client, exc) from None
+    return as_target_rows(table, columns, spark_schema, pad_chars=pad_chars)
+
+
+def check_same_columns(columns: list[TargetColumn], spark_schema: StructType) -> None:
+    if {c.name for c in columns} != {f.name for f in spark_schema.fields}:
+        raise DirectReadUnavailable("the source and target columns differ (schema drift takes the Spark path)")
+
+
+def unreadable(client: DirectClient, exc: Exception) -> DirectReadUnavailable:
+    first_line = (str(exc).strip().splitlines() or [""])[0][:200]  # database messages carry no password
+    return DirectReadUnavailable(f"{client.module} could not read the window ({type(exc).__name__}: {first_line})")
+
+
+def as_target_rows(
+    table: pa.Table, columns: list[TargetColumn], spark_schema: StructType, *, pad_chars: bool = True
+) -> pa.Table:
+    """``table``'s columns converted to the target's Arrow types, tagged with their Iceberg field ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     arrays = []
     fields = {f.name: f for f in spark_schema.fields}
     for column in columns:
@@ -514,13 +539,18 @@ def _write_parquet(spark: SparkSession, file_io: Any, path: str, rows: pa.Table,
         os.makedirs(os.path.dirname(local_path), exist_ok=True)
         pq.write_table(rows, local_path, **options)
         return os.path.getsize(local_path), footers[0]
-    jvm: Any = cast(Any, spark)._jvm
     with tempfile.TemporaryDirectory(prefix="gf-direct-") as folder:
         local = os.path.join(folder, "part.parquet")
         pq.write_table(rows, local, **options)
-        stream = file_io.newOutputFile(path).create()
-        try:
-            jvm.java.nio.file.Files.copy(jvm.java.io.File(local).toPath(), stream)
-        finally:
-            stream.close()
+        copy_into_file_io(spark, file_io, local, path)
         return os.path.getsize(local), footers[0]
+
+
+def copy_into_file_io(spark: SparkSession, file_io: Any, local: str, path: str) -> None:
+    """The JVM copies a local file to ``path`` of the table's ``FileIO`` (S3, HDFS) in one call."""
+    jvm: Any = cast(Any, spark)._jvm
+    stream = file_io.newOutputFile(path).create()
+    try:
+        jvm.java.nio.file.Files.copy(jvm.java.io.File(local).toPath(), stream)
+    finally:
+        stream.close()

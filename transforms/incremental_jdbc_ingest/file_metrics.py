@@ -46,40 +46,80 @@ class FileMetrics:
 def file_metrics(rows: pa.Table, modes: dict[str, str], footer: pq.FileMetaData) -> FileMetrics:
     """Metrics of the file pyarrow wrote from ``rows`` (its ``footer``), keyed by the Iceberg field ids the rows'
     schema carries (``PARQUET:field_id``); ``modes``: the metrics mode by lower-case column name."""
-    sizes: dict[str, int] = {}
-    for group in range(footer.num_row_groups):
-        row_group = footer.row_group(group)
-        for index in range(row_group.num_columns):
-            chunk = row_group.column(index)
-            sizes[chunk.path_in_schema] = sizes.get(chunk.path_in_schema, 0) + chunk.total_compressed_size
-    metrics = FileMetrics(rows.num_rows)
-    for name in rows.column_names:
-        mode = modes.get(name.lower(), "truncate(16)")
-        if mode == "none":
-            continue
-        field_id, column = int(rows.schema.field(name).metadata[FIELD_ID]), rows.column(name)
-        metrics.value_counts[field_id] = rows.num_rows
-        metrics.null_counts[field_id] = column.null_count
-        if name in sizes:
-            metrics.column_sizes[field_id] = sizes[name]
-        if mode == "counts" or column.null_count == rows.num_rows:
-            continue
-        bounds = _bounds(column, mode)
-        if bounds is not None:
-            metrics.lower_bounds[field_id], metrics.upper_bounds[field_id] = bounds
-    return metrics
+    metrics = MetricsOfBlocks(modes)
+    metrics.add(rows)
+    return metrics.of_file(footer)
 
 
-def _bounds(column: pa.ChunkedArray, mode: str) -> tuple[bytes, bytes] | None:
-    """Iceberg's serialised lower and upper bound of a column, or ``None`` where none is given."""
+class MetricsOfBlocks:
+    """``file_metrics`` of a file written block by block (a streamed load): counts add up, and each column's
+    bounds are the smallest and largest of its blocks' extremes."""
+
+    def __init__(self, modes: dict[str, str]) -> None:
+        self.modes = modes
+        self.rows = 0
+        self.field_ids: dict[str, int] = {}
+        self.nulls: dict[str, int] = {}
+        self.extremes: dict[str, tuple[Any, Any]] = {}
+        self.types: dict[str, pa.DataType] = {}
+
+    def add(self, block: pa.Table) -> None:
+        self.rows += block.num_rows
+        for name in block.column_names:
+            mode = self.modes.get(name.lower(), "truncate(16)")
+            if mode == "none":
+                continue
+            column = block.column(name)
+            self.field_ids[name] = int(block.schema.field(name).metadata[FIELD_ID])
+            self.types[name] = column.type
+            self.nulls[name] = self.nulls.get(name, 0) + column.null_count
+            if mode == "counts" or column.null_count == block.num_rows:
+                continue
+            low, high = _extremes(column)
+            if name in self.extremes:
+                known_low, known_high = self.extremes[name]
+                low, high = min(low, known_low), max(high, known_high)
+            self.extremes[name] = (low, high)
+
+    def of_file(self, footer: pq.FileMetaData) -> FileMetrics:
+        sizes: dict[str, int] = {}
+        for group in range(footer.num_row_groups):
+            row_group = footer.row_group(group)
+            for index in range(row_group.num_columns):
+                chunk = row_group.column(index)
+                sizes[chunk.path_in_schema] = sizes.get(chunk.path_in_schema, 0) + chunk.total_compressed_size
+        metrics = FileMetrics(self.rows)
+        for name, field_id in self.field_ids.items():
+            metrics.value_counts[field_id] = self.rows
+            metrics.null_counts[field_id] = self.nulls[name]
+            if name in sizes:
+                metrics.column_sizes[field_id] = sizes[name]
+            if name in self.extremes:
+                mode = self.modes.get(name.lower(), "truncate(16)")
+                bounds = _serialised(self.types[name], *self.extremes[name], mode)
+                if bounds is not None:
+                    metrics.lower_bounds[field_id], metrics.upper_bounds[field_id] = bounds
+        return metrics
+
+
+def _extremes(column: pa.ChunkedArray) -> tuple[Any, Any]:
+    """A column's smallest and largest value as Python values that compare as Iceberg compares them (dates and
+    timestamps as days / microseconds since the epoch, UTC for timestamptz)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as t
 
     kind = column.type
-    if t.is_date32(kind) or t.is_timestamp(kind):  # days / microseconds since the epoch (UTC for timestamptz)
+    if t.is_date32(kind) or t.is_timestamp(kind):
         column = column.cast(pa.int32() if t.is_date32(kind) else pa.int64())
     low, high = (value.as_py() for value in pc.min_max(column).values())
+    return low, high
+
+
+def _serialised(kind: pa.DataType, low: Any, high: Any, mode: str) -> tuple[bytes, bytes] | None:
+    """Iceberg's serialised lower and upper bound of a column, or ``None`` where none is given."""
+    import pyarrow.types as t
+
     if t.is_boolean(kind):
         return bytes([low]), bytes([high])
     if t.is_int32(kind) or t.is_date32(kind):

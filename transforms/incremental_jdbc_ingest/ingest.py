@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -16,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from glueforge.background import Background
 from glueforge.delete_files import find_java_table
-from glueforge.errors import ConcurrentRunError, InputError
-from glueforge.lakehouse import table_exists
-from transforms.incremental_jdbc_ingest import direct
+from glueforge.errors import ConcurrentRunError, EnvironmentProblem, InputError
+from glueforge.lakehouse import refresh_spark_table, table_exists
+from transforms.incremental_jdbc_ingest import direct, direct_load
 from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
 from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.maintenance import compact_locked
@@ -41,7 +42,7 @@ from transforms.incremental_jdbc_ingest.state import (
     target_lock,
 )
 from transforms.incremental_jdbc_ingest.summary import RunSummary
-from transforms.incremental_jdbc_ingest.upsert import unsuitable_reason, upsert
+from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, unsuitable_reason, upsert
 from transforms.incremental_jdbc_ingest.window import (
     ReadWindow,
     format_watermark,
@@ -53,6 +54,8 @@ from transforms.incremental_jdbc_ingest.writer import IcebergWriter, create_targ
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+    from glueforge.lakehouse import TableName
 
 Hook = Callable[[str], None]
 STAGES = ("before_read", "after_read", "before_commit", "after_commit")
@@ -228,6 +231,8 @@ def run_ingest(
         result_df: DataFrame | None = None
         if direct_batch is not None:
             pass  # committed without a Spark job; the batch frame is built only if someone asks for it
+        elif first_load and _first_load_direct(run):
+            direct_batch = functools.partial(spark.table, target.sql)  # the new target, built if asked for
         elif first_load:
             raw, summary.partitions = reader.read_window(shape, window, bounds)
             # One pass: read -> dedupe -> append into a fresh table; nothing to compare with.
@@ -243,8 +248,7 @@ def run_ingest(
             except Exception as exc:
                 if isinstance(exc, ConcurrentRunError):
                     raise
-                if current_snapshot_id(spark, target) is None:  # leave no empty target behind
-                    spark.sql(f"DROP TABLE IF EXISTS {target.sql}")
+                _drop_if_empty(spark, target)
                 raise translate(exc, source, "window read") from None
             snapshot = snapshot_summary(spark, target)
             summary.rows_read = summary.inserted = int(snapshot.get("added-records", 0))
@@ -327,6 +331,83 @@ def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[
     run.clock.lap("write")
     run.fire("after_commit")
     return lambda: run.spark.createDataFrame(rows.to_pandas(), run.spark.table(run.options.target.sql).schema)
+
+
+def _first_load_direct(run: _Run) -> bool:
+    """A first load streamed from the database's bulk export into the new target (``direct_load``); False when
+    it does not apply (the reason goes to ``summary.direct_read_skipped``) and Spark's JDBC read runs instead."""
+    spark, options, shape, summary, target = run.spark, run.options, run.shape, run.summary, run.options.target
+    keys = shape.primary_keys
+    try:
+        if not options.direct_read_max_rows:
+            raise direct.DirectReadUnavailable("direct_read_max_rows=0")
+        if options.partitions or options.hashfield:
+            raise direct.DirectReadUnavailable("partitions/hashfield ask for Spark's parallel read")
+        client = direct_load.streaming_client(run.reader.source.dialect.name)
+        if options.write_mode == "merge" and not _keys_unique_at_source(run.reader, keys):
+            raise direct.DirectReadUnavailable("the source declares no unique key covered by primary_keys (dedupe)")
+    except direct.DirectReadUnavailable as why:
+        summary.direct_read_skipped = f"first load: {why}"
+        return False
+    create_target(spark, target, shape.schema)
+    loaded = iceberg_table(spark, target)
+    written: list[str] = []
+
+    def remove() -> None:
+        for path in written:
+            with contextlib.suppress(Exception):
+                loaded.io().deleteFile(path)
+
+    integer_key = len(keys) == 1 and _is_integer(shape.schema[keys[0]].dataType)
+    try:
+        with removed_unless_committed(remove):
+            files = _stream_into_files(run, client, loaded, written, largest_of=keys[0] if integer_key else None)
+            run.fire("after_read")
+            run.fire("before_commit")
+            summary.snapshot_id = commit_files(
+                spark, loaded, target, written, [], keys, run.properties, None, described=files.described
+            )
+    except direct.DirectReadUnavailable as why:  # nothing committed: the Spark path reads the window instead
+        _drop_if_empty(spark, target)
+        summary.direct_read_skipped = f"first load: {why}"
+        log.info("first load of %s reads with Spark: %s", target, why)
+        return False
+    except BaseException:
+        with contextlib.suppress(Exception):  # the failure is the one to report
+            _drop_if_empty(spark, target)
+        raise
+    refresh_spark_table(spark, target)
+    summary.reader, summary.partitions, summary.write_plan = client.reader, 1, "append"
+    summary.rows_read = summary.inserted = files.rows
+    if files.largest is not None and summary.snapshot_id is not None:
+        with contextlib.suppress(Exception):  # an optimisation only: the manifests still tell
+            note_largest_key(loaded, summary.snapshot_id, keys[0], files.largest)
+    run.clock.lap("read_write")
+    run.fire("after_commit")
+    return True
+
+
+def _stream_into_files(
+    run: _Run, client: Any, loaded: Any, written: list[str], *, largest_of: str | None
+) -> direct_load.LoadedFiles:
+    padding = str(run.spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+    source, shape, target = run.reader.source, run.shape, run.options.target
+    try:
+        columns = direct.target_columns(run.spark, loaded)
+        blocks = direct_load.stream_window(
+            client, source, run.reader.window_sql(shape, run.window), columns, shape.schema, pad_chars=padding
+        )
+        # closed here, whatever happens: the export and its threads stop now, not whenever the frame is collected
+        with contextlib.closing(direct_load.read_ahead(blocks)) as rows:
+            return direct_load.write_files(run.spark, loaded, rows, written, largest_of=largest_of)
+    except OSError as exc:  # the warehouse's disk or file system (the source's failures fall back to Spark)
+        raise EnvironmentProblem(f"writing its data files failed: {exc}", where=f"first load of {target}") from None
+
+
+def _drop_if_empty(spark: SparkSession, target: TableName) -> None:
+    """Leave no empty target behind a failed first load."""
+    if current_snapshot_id(spark, target) is None:
+        spark.sql(f"DROP TABLE IF EXISTS {target.sql}")
 
 
 def _direct_plan(

@@ -48,7 +48,8 @@ class IngestOptions(BaseModel):
     target allows it)."""
     direct_read_max_rows: int = Field(default=DEFAULT_DIRECT_READ_MAX_ROWS, ge=0)
     """Windows of at most this many rows are read by the database's own client (psycopg, pymysql) and
-    written without a Spark job when the run needs no comparison with the target (0 = always Spark)."""
+    written without a Spark job when the run needs no comparison with the target; a PostgreSQL first load is
+    streamed from ``COPY`` whatever its size (``direct_load``; 0 = always Spark, first loads included)."""
     compact_after_delete_files: int = Field(default=0, ge=0)
     """Compact the target at the end of a run whose commit leaves at least this many delete files (0 = never;
     ``glueforge ingest compact`` does the same on demand)."""

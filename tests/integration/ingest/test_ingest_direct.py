@@ -74,9 +74,17 @@ def _both_paths(
     incremental read), then run once with the Spark read and once with the direct read. Both targets must
     hold the same rows, column for column; returns both summaries and the direct target."""
     targets = {"spark": f"bronze.{table}_spark", "direct": f"bronze.{table}_direct"}
-    for target in targets.values():
-        first = run_ingest(db, **_params(table, target)).summary
-        assert first.reader == "spark_jdbc"  # a first load always reads with Spark
+    # the first loads: Spark's JDBC read, and the streamed export (direct_load)
+    first_spark = run_ingest(db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
+    first_direct = run_ingest(db, **_params(table, targets["direct"])).summary
+    streamed = "postgresql_copy" if db.kind == "postgresql" else "spark_jdbc"  # MySQL: no bulk export to stream
+    assert (first_spark.reader, first_direct.reader) == ("spark_jdbc", streamed)
+    assert first_direct.rows_read == first_spark.rows_read and first_direct.write_plan == "append"
+    assert first_direct.watermark_after == first_spark.watermark_after
+    loaded_spark, loaded_direct = spark.table(targets["spark"]), spark.table(targets["direct"])
+    assert loaded_direct.schema == loaded_spark.schema
+    assert _columns_that_differ(loaded_spark, loaded_direct) == {}
+    assert _columns_that_differ(loaded_direct, loaded_spark) == {}
     source.run(*changes)
     spark_run = run_ingest(db, **_params(table, targets["spark"], direct_read_max_rows=0)).summary
     direct_run = run_ingest(db, **_params(table, targets["direct"])).summary

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from transforms.incremental_jdbc_ingest import direct
+from transforms.incremental_jdbc_ingest import direct, direct_load
 from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
 from transforms.incremental_jdbc_ingest.upsert import field_ids
 
@@ -143,3 +143,31 @@ def test_decimal_bounds_use_javas_shortest_twos_complement(value: str) -> None:
     shorter = encoded[1:]
     # Java's BigInteger.toByteArray: no byte that only repeats the sign
     assert not shorter or int.from_bytes(shorter, "big", signed=True) != unscaled
+
+
+def test_a_file_written_block_by_block_gets_icebergs_metrics(lakehouse: Any) -> None:
+    """The streamed first load describes each file from its blocks: one row per block here, so every count
+    adds up across blocks and every bound is the extreme of other blocks' (a block of NULLs in between)."""
+    spark = lakehouse.spark
+    loaded = _table(spark, "blocks")
+    ids = field_ids(spark, loaded.schema())
+    rows = _rows()
+    schema = pa.schema([f.with_metadata({FIELD_ID: str(ids[f.name])}) for f in rows.schema])
+    blocks = [rows.slice(i, 1).cast(schema) for i in range(rows.num_rows)]
+    written: list[str] = []
+    loaded_files = direct_load.write_files(spark, loaded, iter(blocks), written, largest_of="id")
+    assert len(written) == 1 and loaded_files.rows == rows.num_rows
+    assert loaded_files.largest == 9_223_372_036_854_775_807
+    size, metrics = loaded_files.described[written[0]]
+    assert size == Path(written[0].removeprefix("file:")).stat().st_size
+    config = spark._jvm.org.apache.iceberg.MetricsConfig.forTable(loaded)
+    read_back = spark._jvm.org.apache.iceberg.parquet.ParquetUtil.fileMetrics
+    theirs = _as_python(spark, read_back(loaded.io().newInputFile(written[0]), config))
+    ours = _as_python(spark, metrics)
+    for part in ("records", "sizes", "values", "nulls"):
+        assert ours[part] == theirs[part], part
+    bounded = ("id", "ok", "small", "day", "local_ts", "at", "price", "wide", "label")
+    for name in bounded:
+        assert ours["lower"][ids[name]] == theirs["lower"][ids[name]], name
+        assert ours["upper"][ids[name]] == theirs["upper"][ids[name]], name
+    assert set(ours["lower"]) == {ids[name] for name in bounded}
