@@ -6,6 +6,7 @@ nothing and leaves no file or empty target; a re-run then loads exactly the sour
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,64 +22,79 @@ COLUMNS = ["id", "amount", "note", "updated_at"]
 ROWS = 3000
 
 
-def _params(table: str, target: str, **extra: Any) -> dict[str, Any]:
-    return {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target, **extra}
+@dataclass
+class Load:
+    """A fresh 3,000-row PostgreSQL table, its target, and what the tests ask of them."""
 
+    table: str
+    target: str
+    run_ingest: Callable[..., Any]
+    db: Any
+    source: Any
+    lakehouse: Any
+    same_rows: Callable[..., None]
 
-def _files(lakehouse: Any, target: str) -> list[Path]:
-    namespace, name = target.split(".")
-    return sorted((lakehouse.warehouse / namespace / name / "data").glob("*.parquet"))
+    def run(self, **extra: Any) -> Any:
+        params = {"table": self.table, "cursor_column": "updated_at", "primary_keys": "id"}
+        return self.run_ingest(self.db, target_table=self.target, **params, **extra).summary
+
+    def target_is_the_source(self) -> None:
+        self.same_rows(self.source, f"SELECT {', '.join(COLUMNS)} FROM {self.table}", self.target, COLUMNS)
+
+    def data_files(self, streamed_only: bool = False) -> list[Path]:
+        namespace, name = self.target.split(".")
+        files = sorted((self.lakehouse.warehouse / namespace / name / "data").glob("*.parquet"))
+        return [f for f in files if f.name.startswith("gf-load-")] if streamed_only else files
+
+    def target_exists(self) -> bool:
+        return bool(self.lakehouse.spark.catalog.tableExists(self.target))
 
 
 @pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of a few hundred rows and files of a few blocks: the 3,000-row table takes every path."""
-    monkeypatch.setattr(direct_load, "CHUNK_BYTES", 4096)
-    monkeypatch.setattr(direct_load, "BLOCK_BYTES", 16384)
-    monkeypatch.setattr(direct_load, "DEFAULT_TARGET_FILE_BYTES", 20000)
-
-
-def test_streamed_first_load_rolls_files_and_gives_the_source_rows(
-    small_blocks: None,
+def load(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
     pg_source: Any,
     postgres_db: Any,
     run_ingest: Callable[..., Any],
     same_rows: Callable[..., None],
     lakehouse: Any,
-) -> None:
-    table, target = postgres_db.unique_table("stream"), "bronze.streamed"
+) -> Load:
+    # blocks of a few hundred rows and files of a few blocks: the table takes every path of the stream
+    monkeypatch.setattr(direct_load, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(direct_load, "BLOCK_BYTES", 16384)
+    monkeypatch.setattr(direct_load, "DEFAULT_TARGET_FILE_BYTES", 20000)
+    table = postgres_db.unique_table("stream")
     make_events(pg_source, table, ROWS)
-    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    target = f"bronze.{request.node.name.split('[')[0].removeprefix('test_')[:40]}"
+    return Load(table, target, run_ingest, postgres_db, pg_source, lakehouse, same_rows)
+
+
+def test_streamed_first_load_rolls_files_and_gives_the_source_rows(load: Load) -> None:
+    summary = load.run()
     assert (summary.reader, summary.write_plan, summary.rows_read, summary.inserted) == (
         "postgresql_copy",
         "append",
         ROWS,
         ROWS,
     )
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
-    files = lakehouse.spark.sql(f"SELECT file_path, record_count FROM {target}.files").collect()
+    load.target_is_the_source()
+    files = load.lakehouse.spark.sql(f"SELECT file_path, record_count FROM {load.target}.files").collect()
     assert len(files) > 1 and sum(f.record_count for f in files) == ROWS
-    assert len(_files(lakehouse, target)) == len(files)  # no file the snapshot does not reference
-    properties = dict(lakehouse.spark.sql(f"SHOW TBLPROPERTIES {target}").collect())
+    assert len(load.data_files()) == len(files)  # no file the snapshot does not reference
+    properties = dict(load.lakehouse.spark.sql(f"SHOW TBLPROPERTIES {load.target}").collect())
     assert properties[MAX_KEY] == f"{summary.snapshot_id}:id={ROWS}"  # the next run's new-keys check
     # an incremental run on top of the streamed load
-    pg_source.run(f"UPDATE {table} SET note = 'late', updated_at = updated_at + interval '1 year' WHERE id % 7 = 0")
-    again = run_ingest(postgres_db, **_params(table, target)).summary
-    assert again.upserted == ROWS // 7
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+    load.source.run(
+        f"UPDATE {load.table} SET note = 'late', updated_at = updated_at + interval '1 year' WHERE id % 7 = 0"
+    )
+    assert load.run().upserted == ROWS // 7
+    load.target_is_the_source()
 
 
 def test_a_value_it_cannot_convert_part_way_hands_the_load_to_spark(
-    small_blocks: None,
-    pg_source: Any,
-    postgres_db: Any,
-    run_ingest: Callable[..., Any],
-    same_rows: Callable[..., None],
-    lakehouse: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    load: Load, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    table, target = postgres_db.unique_table("aside"), "bronze.stream_aside"
-    make_events(pg_source, table, ROWS)
     converted = direct_load.as_target_rows
     calls = []
 
@@ -89,27 +105,17 @@ def test_a_value_it_cannot_convert_part_way_hands_the_load_to_spark(
         return converted(*args, **kwargs)
 
     monkeypatch.setattr(direct_load, "as_target_rows", third_block_fails)
-    summary = run_ingest(postgres_db, **_params(table, target)).summary
+    summary = load.run()
     assert len(calls) == 3
     assert summary.reader == "spark_jdbc"
     assert summary.direct_read_skipped == "first load: a value does not convert: test"
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
-    assert not [f for f in _files(lakehouse, target) if f.name.startswith("gf-load-")]  # the streamed ones: gone
+    load.target_is_the_source()
+    assert not load.data_files(streamed_only=True)
 
 
-def test_a_broken_export_leaves_nothing_and_spark_loads_the_table(
-    small_blocks: None,
-    pg_source: Any,
-    postgres_db: Any,
-    run_ingest: Callable[..., Any],
-    same_rows: Callable[..., None],
-    lakehouse: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    table, target = postgres_db.unique_table("broken"), "bronze.stream_broken"
-    make_events(pg_source, table, ROWS)
+def test_a_broken_export_leaves_nothing_and_spark_loads_the_table(load: Load, monkeypatch: pytest.MonkeyPatch) -> None:
     handed = direct_load._Pipe._put
-    commits = []
+    files_at_commit = []
 
     def connection_lost(self: Any, chunk: bytes | None) -> bool:
         if chunk is not None and getattr(self, "_sent", 0) >= 5:  # the sixth chunk never arrives
@@ -117,30 +123,22 @@ def test_a_broken_export_leaves_nothing_and_spark_loads_the_table(
         self._sent = getattr(self, "_sent", 0) + 1
         return handed(self, chunk)
 
-    def count_commits(at: str) -> None:
+    def before_commit(at: str) -> None:
         if at == "before_commit":
-            commits.append(_files(lakehouse, target))
+            files_at_commit.append(load.data_files())
 
     monkeypatch.setattr(direct_load._Pipe, "_put", connection_lost)
-    summary = run_ingest(postgres_db, hook=count_commits, **_params(table, target)).summary
+    summary = load.run(hook=before_commit)
     assert summary.reader == "spark_jdbc"
     assert "psycopg could not read the window (ConnectionResetError" in (summary.direct_read_skipped or "")
-    assert len(commits) == 1 and not commits[0]  # the Spark load began with no streamed file left behind
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
-    assert not [f for f in _files(lakehouse, target) if f.name.startswith("gf-load-")]
+    assert files_at_commit == [[]]  # the Spark load's commit came next, with no streamed file left behind
+    load.target_is_the_source()
+    assert not load.data_files(streamed_only=True)
 
 
 def test_a_failure_while_writing_commits_nothing_and_leaves_nothing(
-    small_blocks: None,
-    pg_source: Any,
-    postgres_db: Any,
-    run_ingest: Callable[..., Any],
-    same_rows: Callable[..., None],
-    lakehouse: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    load: Load, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    table, target = postgres_db.unique_table("full_disk"), "bronze.stream_full_disk"
-    make_events(pg_source, table, ROWS)
     write = direct_load._DataFile.write
     blocks = []
 
@@ -152,26 +150,15 @@ def test_a_failure_while_writing_commits_nothing_and_leaves_nothing(
 
     monkeypatch.setattr(direct_load._DataFile, "write", disk_full)
     with pytest.raises(GlueforgeError, match="No space left on device"):
-        run_ingest(postgres_db, **_params(table, target))
-    assert not lakehouse.spark.catalog.tableExists(target)  # no empty target
-    assert not _files(lakehouse, target)
+        load.run()
+    assert not load.target_exists() and not load.data_files()  # no empty target, no file
     monkeypatch.undo()
-    assert run_ingest(postgres_db, **_params(table, target)).summary.rows_read == ROWS
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+    assert load.run().rows_read == ROWS
+    load.target_is_the_source()
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_a_crash_at_any_stage_of_a_streamed_first_load_then_a_rerun_gives_the_source(
-    stage: str,
-    pg_source: Any,
-    postgres_db: Any,
-    run_ingest: Callable[..., Any],
-    same_rows: Callable[..., None],
-    lakehouse: Any,
-) -> None:
-    table, target = postgres_db.unique_table("crash"), f"bronze.stream_crash_{stage}"
-    make_events(pg_source, table, 200)
-
+def test_a_crash_at_any_stage_then_a_rerun_gives_the_source(load: Load, stage: str) -> None:
     class Crash(Exception):
         pass
 
@@ -180,11 +167,10 @@ def test_a_crash_at_any_stage_of_a_streamed_first_load_then_a_rerun_gives_the_so
             raise Crash(stage)
 
     with pytest.raises(Crash):
-        run_ingest(postgres_db, hook=crash, **_params(table, target))
+        load.run(hook=crash)
     committed = stage == "after_commit"
-    assert lakehouse.spark.catalog.tableExists(target) is committed
+    assert load.target_exists() is committed
     if not committed:
-        assert not _files(lakehouse, target)
-    rerun = run_ingest(postgres_db, **_params(table, target)).summary
-    assert rerun.status == ("no_change" if committed else "committed")
-    same_rows(pg_source, f"SELECT {', '.join(COLUMNS)} FROM {table}", target, COLUMNS)
+        assert not load.data_files()
+    assert load.run().status == ("no_change" if committed else "committed")
+    load.target_is_the_source()
