@@ -479,12 +479,6 @@ def upsert_arrow(
     data_path = str(loaded.locationProvider().newDataLocation(f"{stem}-data.parquet"))
     delete_path = str(loaded.locationProvider().newDataLocation(f"{stem}-deletes.parquet"))
     written: list[str] = []
-
-    def remove() -> None:
-        for path in written:
-            with contextlib.suppress(Exception):
-                file_io.deleteFile(path)
-
     modes = column_modes(spark, loaded, rows.column_names)
     described: dict[str, tuple[int, Any]] = {}
 
@@ -493,7 +487,7 @@ def upsert_arrow(
         written.append(path)
         described[path] = (size, java_metrics(spark, file_metrics(content, modes, footer)))
 
-    with removed_unless_committed(remove):
+    with removed_unless_committed(deleter(file_io, written)):
         write(data_path, rows)
         if with_deletes:
             write(delete_path, rows.select(list(keys)))
@@ -502,6 +496,23 @@ def upsert_arrow(
         )
     refresh_spark_table(spark, table)
     return snapshot_id
+
+
+def deleter(file_io: Any, written: list[str]) -> Callable[[], None]:
+    """Deletes, when called, every path ``written`` holds by then through ``file_io`` (failures ignored: what
+    called it is reporting a failure of its own)."""
+
+    def delete() -> None:
+        for path in written:
+            with contextlib.suppress(Exception):
+                file_io.deleteFile(path)
+
+    return delete
+
+
+def pads_chars(spark: SparkSession) -> bool:
+    """Whether Spark's JDBC read pads ``CHAR(n)`` values to ``n`` (``spark.sql.readSideCharPadding``)."""
+    return str(spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
 
 
 # Iceberg's write.parquet.compression-codec -> pyarrow's name for it

@@ -301,7 +301,7 @@ def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[
         ties = run.reader.rows_at(run.shape, run.committed_watermark) if committed_at_watermark is not None else None
         skip_ties = bool(ties) and ties == committed_at_watermark
         window_sql = run.reader.window_sql(run.shape, run.window, above_lower=skip_ties)
-        padding = str(run.spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+        padding = direct.pads_chars(run.spark)
         rows = direct.read_window(client, run.reader.source, window_sql, columns, run.shape.schema, pad_chars=padding)
         if rows.num_rows == 0:
             raise direct.DirectReadUnavailable("the window holds no new rows now")
@@ -352,15 +352,9 @@ def _first_load_direct(run: _Run) -> bool:
     create_target(spark, target, shape.schema)
     loaded = iceberg_table(spark, target)
     written: list[str] = []
-
-    def remove() -> None:
-        for path in written:
-            with contextlib.suppress(Exception):
-                loaded.io().deleteFile(path)
-
     integer_key = len(keys) == 1 and _is_integer(shape.schema[keys[0]].dataType)
     try:
-        with removed_unless_committed(remove):
+        with removed_unless_committed(direct.deleter(loaded.io(), written)):
             files = _stream_into_files(run, client, loaded, written, largest_of=keys[0] if integer_key else None)
             run.fire("after_read")
             run.fire("before_commit")
@@ -390,7 +384,7 @@ def _first_load_direct(run: _Run) -> bool:
 def _stream_into_files(
     run: _Run, client: Any, loaded: Any, written: list[str], *, largest_of: str | None
 ) -> direct_load.LoadedFiles:
-    padding = str(run.spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+    padding = direct.pads_chars(run.spark)
     source, shape, target = run.reader.source, run.shape, run.options.target
     try:
         columns = direct.target_columns(run.spark, loaded)
