@@ -79,6 +79,7 @@ def build(settings: Settings | None = None, *, force: bool = False) -> Path | No
     settings = settings or load_settings()
     if session_module.resolve_mode(settings) != "local" or not settings.class_data_sharing:
         return None
+    _build_local_fs_jar(settings)  # first: it is part of the classpath the archive is for
     base = session_module.local_spark_conf(settings.model_copy(update={"class_data_sharing": False}))
     target = archive_path(settings, base)
     if target.is_file() and not force:
@@ -105,6 +106,16 @@ def build(settings: Settings | None = None, *, force: bool = False) -> Path | No
     os.replace(partial, target)  # atomic: sessions see no archive or a whole one
     prune(target.parent, keep=KEEP_ARCHIVES)
     return target
+
+
+def _build_local_fs_jar(settings: Settings) -> None:
+    from glueforge.local_fs import build_jar
+
+    try:
+        if settings.nio_local_fs and build_jar(settings) is None:
+            print("glueforge: no javac: local sessions keep Hadoop's file system (chmod forks)", file=sys.stderr)
+    except Exception as exc:  # an optimisation only
+        print(f"glueforge: local file system jar not built ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 def prune(folder: Path, keep: int) -> list[Path]:

@@ -152,6 +152,25 @@ def check_class_cache(settings: Settings) -> list[CheckResult]:
     ]
 
 
+def check_local_file_system(settings: Settings) -> list[CheckResult]:
+    """Files created without ``chmod`` forks (``glueforge.local_fs``): an optimisation, never a failure."""
+    from glueforge.local_fs import built_jar
+
+    if not settings.nio_local_fs:
+        return [CheckResult("local file system", True, "Hadoop's (nio_local_fs = false)")]
+    jar = built_jar(settings)
+    if jar is not None:
+        return [CheckResult("local file system", True, f"without chmod forks ({jar})")]
+    return [
+        CheckResult(
+            "local file system",
+            True,
+            "Hadoop's, which forks chmod for every file it creates: `make setup` or "
+            "`python -m glueforge.class_cache` builds the replacement (needs javac, from a JDK)",
+        )
+    ]
+
+
 CHECKS: list[Check] = [
     check_python,
     check_java_runtime,
@@ -160,6 +179,7 @@ CHECKS: list[Check] = [
     check_jdbc_drivers,
     check_graphviz,
     check_class_cache,
+    check_local_file_system,
     check_databases,
 ]
 SPARK_CHECK: Check = check_spark_iceberg

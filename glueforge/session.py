@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from glueforge.class_cache import runtime_java_options
 from glueforge.errors import EnvironmentProblem
 from glueforge.jars import ICEBERG_MAVEN_PREFIX, bundled_iceberg_jar, find_jdbc_jars
+from glueforge.local_fs import FILE_SYSTEM_CLASS, built_jar
 from glueforge.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -106,9 +107,12 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
     }
     if jars:
         conf["spark.jars"] = ",".join(jars)
-    if jdbc_jars:
-        # On the driver's own classpath too, so java.sql.DriverManager finds drivers without a `driver` option.
-        conf["spark.driver.extraClassPath"] = os.pathsep.join(jdbc_jars)
+    driver_classpath = list(jdbc_jars)  # so that java.sql.DriverManager finds drivers without a `driver` option
+    if (local_fs_jar := built_jar(settings)) is not None:  # Hadoop loads fs.file.impl from the JVM's classpath
+        driver_classpath.append(str(local_fs_jar))
+        conf["spark.hadoop.fs.file.impl"] = FILE_SYSTEM_CLASS
+    if driver_classpath:
+        conf["spark.driver.extraClassPath"] = os.pathsep.join(driver_classpath)
     if packages:
         conf["spark.jars.packages"] = ",".join(packages)
     class_cache_options = runtime_java_options(settings, {**conf, **settings.spark_conf})  # the key build() uses

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     """Start local JVMs from a class-data sharing archive when one is built (see ``glueforge.class_cache``)."""
     lazy_c2_compilation: bool = True
     """Local JVMs compile with the JIT's optimising tier (C2) only what stays hot (``glueforge.session.LAZY_C2``)."""
+    nio_local_fs: bool = True
+    """Local sessions create files without forking ``chmod`` once the jar is built (``glueforge.local_fs``)."""
     cache_dir: Path = Path("~/.cache/glueforge")
     """Machine-wide cache (the JVM class archive); not the warehouse."""
 

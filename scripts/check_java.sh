@@ -3,8 +3,9 @@
 set -euo pipefail
 if ! command -v java >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Java not found: installing openjdk-17-jre-headless" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    # the JDK, not only the JRE: make setup also compiles glueforge's local file system (glueforge/local_fs.py)
+    echo "Java not found: installing openjdk-17-jdk-headless" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
   else
     echo "error: Java 17 is required (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17)" >&2
     exit 2

@@ -28,9 +28,10 @@ def test_build_writes_a_whole_archive_that_a_new_session_maps(tmp_path: Path) ->
         [sys.executable, "-m", "glueforge.class_cache"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
     )
     assert built.returncode == 0, built.stderr[-2000:]
-    archives = list((tmp_path / "cache" / "jvm").iterdir())
-    assert [p.suffix for p in archives] == [".jsa"]  # no partial file left behind
-    assert archives[0].stat().st_size > 10 * 2**20
+    built_files = sorted((tmp_path / "cache" / "jvm").iterdir(), key=lambda p: p.suffix)
+    # the local file system's jar (first: it is on the classpath the archive is for) and the archive; no partial file
+    assert [p.suffix for p in built_files] == [".jar", ".jsa"]
+    assert built_files[1].stat().st_size > 10 * 2**20
     assert "JVM class cache:" in built.stdout
 
     script = SESSION_WITH_SHARING_REQUIRED.format(warehouse=str(tmp_path / "wh"))

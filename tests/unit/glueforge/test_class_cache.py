@@ -63,3 +63,16 @@ def test_no_archive_for_a_jvm_with_an_agent_or_flight_recording(
     assert "SharedArchiveFile" in local_spark_conf(settings)["spark.driver.extraJavaOptions"]
     monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-javaagent:/opt/apm/agent.jar")
     assert "SharedArchiveFile" not in local_spark_conf(settings)["spark.driver.extraJavaOptions"]
+
+
+def test_doctor_tells_whether_files_are_created_without_chmod_forks(tmp_path: Path) -> None:
+    from glueforge.doctor import check_local_file_system
+    from glueforge.local_fs import jar_path
+
+    settings = load_settings(cache_dir=tmp_path)
+    assert "forks chmod" in check_local_file_system(settings)[0].detail
+    jar_path(settings).parent.mkdir(parents=True)
+    jar_path(settings).write_bytes(b"stand-in")
+    assert str(jar_path(settings)) in check_local_file_system(settings)[0].detail
+    off = check_local_file_system(settings.model_copy(update={"nio_local_fs": False}))[0]
+    assert off.ok and "nio_local_fs = false" in off.detail

@@ -97,3 +97,17 @@ def test_lazy_c2_compilation_is_on_by_default_and_can_be_turned_off(tmp_path):
     assert LAZY_C2 in on and "-Duser.timezone=UTC" in on
     off = local_spark_conf(load_settings(warehouse=tmp_path / "wh", lazy_c2_compilation=False))
     assert "Tier4" not in off["spark.driver.extraJavaOptions"]
+
+
+def test_the_local_file_system_jar_is_used_once_built_and_can_be_turned_off(tmp_path):
+    from glueforge import local_fs
+
+    settings = load_settings(warehouse=tmp_path / "wh", cache_dir=tmp_path / "cache")
+    assert "spark.hadoop.fs.file.impl" not in local_spark_conf(settings)  # not built: Hadoop's own
+    jar = local_fs.jar_path(settings)
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"stand-in")
+    conf = local_spark_conf(settings)
+    assert conf["spark.hadoop.fs.file.impl"] == local_fs.FILE_SYSTEM_CLASS
+    assert conf["spark.driver.extraClassPath"].split(":")[-1] == str(jar)
+    assert "fs.file.impl" not in str(local_spark_conf(settings.model_copy(update={"nio_local_fs": False})))
