@@ -55,7 +55,7 @@ def built_jar(settings: Settings) -> Path | None:
     return jar if jar.is_file() else None
 
 
-def _javac() -> str | None:
+def find_javac() -> str | None:
     java_home = os.environ.get("JAVA_HOME")
     found = shutil.which("javac", path=os.path.join(java_home, "bin")) if java_home else None
     return found or shutil.which("javac")
@@ -66,7 +66,7 @@ def build_jar(settings: Settings, *, force: bool = False) -> Path | None:
     target = jar_path(settings)
     if target.is_file() and not force:
         return target
-    javac, hadoop = _javac(), _hadoop_jar()
+    javac, hadoop = find_javac(), _hadoop_jar()
     if javac is None or hadoop is None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
