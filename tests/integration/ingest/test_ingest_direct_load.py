@@ -5,6 +5,7 @@ nothing and leaves no file or empty target; a re-run then loads exactly the sour
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,4 +174,31 @@ def test_a_crash_at_any_stage_then_a_rerun_gives_the_source(load: Load, stage: s
     if not committed:
         assert not load.data_files()
     assert load.run().status == ("no_change" if committed else "committed")
+    load.target_is_the_source()
+
+
+def test_a_kill_before_the_commit_leaves_an_empty_target_that_the_rerun_fills(
+    load: Load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed process cleans nothing up: here no clean-up runs (as after SIGKILL) between the written files and
+    the commit; the empty target and the unreferenced files stay, and the re-run still gives exactly the source."""
+    # the module, not the package's ``ingest`` function of the same name
+    ingest_module = importlib.import_module("transforms.incremental_jdbc_ingest.ingest")
+
+    class Killed(BaseException):
+        pass
+
+    def kill(at: str) -> None:
+        if at == "before_commit":
+            raise Killed
+
+    with monkeypatch.context() as killed:
+        killed.setattr(ingest_module, "_drop_if_empty", lambda spark, target: None)
+        killed.setattr(direct, "deleter", lambda file_io, written: lambda: None)
+        with pytest.raises(Killed):
+            load.run(hook=kill)
+    assert load.target_exists() and load.data_files(streamed_only=True)  # what a killed run leaves
+    assert load.lakehouse.spark.table(load.target).count() == 0
+    rerun = load.run()
+    assert rerun.rows_read == ROWS
     load.target_is_the_source()
