@@ -81,6 +81,10 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
         jars.append(str(settings.iceberg_jar.expanduser().resolve()))
     elif not any(p.startswith(ICEBERG_MAVEN_PREFIX) for p in packages):
         jars.append(str(bundled_iceberg_jar()))
+    # The Iceberg jar on the JVM's own classpath too: classes that Spark's loader for spark.jars defines stay out
+    # of the JVM class archive; from the system classpath ~500 more classes of a cold ingest come from the archive
+    # (a cold 1% run 1.36-1.91 s -> 0.97-1.31 s, interleaved). Maven packages are resolved at start: not there.
+    system_jars = list(jars)
     jdbc_jars = [str(jar) for jar in find_jdbc_jars(settings.jdbc_driver_dirs).values()]
     jars += jdbc_jars
     jars += [str(jar.expanduser().resolve()) for jar in settings.jars]
@@ -107,7 +111,7 @@ def local_spark_conf(settings: Settings) -> dict[str, str]:
     }
     if jars:
         conf["spark.jars"] = ",".join(jars)
-    driver_classpath = list(jdbc_jars)  # so that java.sql.DriverManager finds drivers without a `driver` option
+    driver_classpath = system_jars + jdbc_jars  # JDBC: so that DriverManager finds drivers without a `driver` option
     if (local_fs_jar := built_jar(settings)) is not None:  # Hadoop loads fs.file.impl from the JVM's classpath
         driver_classpath.append(str(local_fs_jar))
         conf["spark.hadoop.fs.file.impl"] = FILE_SYSTEM_CLASS

@@ -18,6 +18,8 @@ def test_local_conf_makes_a_hadoop_iceberg_catalog_the_default(tmp_path):
     assert conf["spark.ui.enabled"] == "false"
     assert conf["spark.sql.session.timeZone"] == "UTC"
     assert conf["spark.jars"].split(",")[0].endswith(ICEBERG_JAR_NAME)
+    # on the JVM's own classpath too, where the JVM class archive can hold its classes
+    assert conf["spark.driver.extraClassPath"].split(":")[0] == conf["spark.jars"].split(",")[0]
 
 
 def test_maven_coordinates_replace_the_bundled_iceberg_jar(tmp_path):
@@ -25,6 +27,7 @@ def test_maven_coordinates_replace_the_bundled_iceberg_jar(tmp_path):
     conf = local_spark_conf(load_settings(warehouse=tmp_path, packages=[coordinate], jdbc_driver_dirs=[]))
     assert conf["spark.jars.packages"] == coordinate
     assert "spark.jars" not in conf
+    assert "iceberg" not in conf.get("spark.driver.extraClassPath", "")
 
 
 def test_explicit_jar_path_and_user_conf_win(tmp_path):
@@ -34,6 +37,7 @@ def test_explicit_jar_path_and_user_conf_win(tmp_path):
     )
     conf = local_spark_conf(settings)
     assert conf["spark.jars"] == str(jar.resolve())
+    assert conf["spark.driver.extraClassPath"].split(":")[0] == str(jar.resolve())
     assert conf["spark.sql.shuffle.partitions"] == "16"
 
 
