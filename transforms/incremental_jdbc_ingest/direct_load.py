@@ -29,6 +29,7 @@ from transforms.incremental_jdbc_ingest.direct import (
     TargetColumn,
     as_target_rows,
     check_same_columns,
+    client_for,
     copy_csv_options,
     copy_into_file_io,
     is_local,
@@ -55,7 +56,6 @@ DICTIONARY_SAMPLE_ROWS = 10_000  # Iceberg's write.target-file-size-bytes defaul
 
 @dataclass
 class LoadedFiles:
-    paths: list[str]  # every data file written, in order (also those of a load that failed)
     rows: int = 0
     largest: int | None = None  # the largest value of ``largest_of``
     described: dict[str, tuple[int, Any]] = field(default_factory=dict)  # path -> size, Iceberg Metrics
@@ -63,13 +63,10 @@ class LoadedFiles:
 
 def streaming_client(dialect: str) -> PostgresClient:
     """The client that streams a whole table (PostgreSQL's ``COPY``), or ``DirectReadUnavailable``."""
-    import importlib.util
-
-    if dialect not in ("postgresql",):  # MySQL's text protocol has no bulk export of this kind
+    client = client_for(dialect)  # known dialect, client installed
+    if not isinstance(client, PostgresClient):  # MySQL's text protocol has no bulk export of this kind
         raise DirectReadUnavailable(f"no streaming export for {dialect}")
-    if importlib.util.find_spec("psycopg") is None:
-        raise DirectReadUnavailable("the Python client psycopg is not installed")
-    return PostgresClient()
+    return client
 
 
 def stream_window(
@@ -138,6 +135,15 @@ def _exported_batches(
         exporter.join()
 
 
+def _offer(into: queue.Queue[Any], item: Any, stopped: threading.Event) -> bool:
+    """Put ``item`` into the bounded queue ``into``, waiting for room unless its reader has ``stopped`` (False)."""
+    while not stopped.is_set():
+        with contextlib.suppress(queue.Full):
+            into.put(item, timeout=0.1)
+            return True
+    return False
+
+
 class _Pipe(io.RawIOBase):
     """The export's bytes, handed from the exporting thread to pyarrow's reader through a bounded queue."""
 
@@ -170,11 +176,7 @@ class _Pipe(io.RawIOBase):
             self._put(None)
 
     def _put(self, chunk: bytes | None) -> bool:
-        while not self._stopped.is_set():
-            with contextlib.suppress(queue.Full):
-                self._chunks.put(chunk, timeout=0.1)
-                return True
-        return False
+        return _offer(self._chunks, chunk, self._stopped)
 
     # the reading side -----------------------------------------------------------------------------------
     def readable(self) -> bool:
@@ -229,11 +231,7 @@ def read_ahead(blocks: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     stopped = threading.Event()
 
     def hand(kind: str, value: Any) -> bool:
-        while not stopped.is_set():
-            with contextlib.suppress(queue.Full):
-                handed.put((kind, value), timeout=0.1)
-                return True
-        return False
+        return _offer(handed, (kind, value), stopped)
 
     def run() -> None:
         try:
@@ -278,7 +276,7 @@ def write_files(
     modes: dict[str, str] | None = None
     target_bytes = int(loaded.properties().getOrDefault("write.target-file-size-bytes", str(DEFAULT_TARGET_FILE_BYTES)))
     file_io, stem = loaded.io(), f"gf-load-{uuid.uuid4().hex[:16]}"
-    loaded_files = LoadedFiles(written)
+    loaded_files = LoadedFiles()
     with contextlib.ExitStack() as scope:
         scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix="gf-load-"))
         current: _DataFile | None = None

@@ -63,10 +63,13 @@ class MetricsOfBlocks:
         self.extremes: dict[str, tuple[Any, Any]] = {}
         self.types: dict[str, pa.DataType] = {}
 
+    def mode_of(self, column: str) -> str:
+        return self.modes.get(column.lower(), "truncate(16)")  # Iceberg's default metrics mode
+
     def add(self, block: pa.Table) -> None:
         self.rows += block.num_rows
         for name in block.column_names:
-            mode = self.modes.get(name.lower(), "truncate(16)")
+            mode = self.mode_of(name)
             if mode == "none":
                 continue
             column = block.column(name)
@@ -95,7 +98,7 @@ class MetricsOfBlocks:
             if name in sizes:
                 metrics.column_sizes[field_id] = sizes[name]
             if name in self.extremes:
-                mode = self.modes.get(name.lower(), "truncate(16)")
+                mode = self.mode_of(name)
                 bounds = _serialised(self.types[name], *self.extremes[name], mode)
                 if bounds is not None:
                     metrics.lower_bounds[field_id], metrics.upper_bounds[field_id] = bounds

@@ -242,9 +242,8 @@ def run_ingest(
             if options.write_mode == "merge" and not _keys_unique_at_source(reader, keys):
                 batch = dedupe(raw, keys, shape.cursor)
             fire("before_commit")
-            integer_key = len(keys) == 1 and _is_integer(batch.schema[keys[0]].dataType)
             try:
-                largest = writer.append(batch, properties, largest_of=keys[0] if integer_key else None)
+                largest = writer.append(batch, properties, largest_of=_integer_key(keys, batch.schema))
             except Exception as exc:
                 if isinstance(exc, ConcurrentRunError):
                     raise
@@ -352,10 +351,9 @@ def _first_load_direct(run: _Run) -> bool:
     create_target(spark, target, shape.schema)
     loaded = iceberg_table(spark, target)
     written: list[str] = []
-    integer_key = len(keys) == 1 and _is_integer(shape.schema[keys[0]].dataType)
     try:
         with removed_unless_committed(direct.deleter(loaded.io(), written)):
-            files = _stream_into_files(run, client, loaded, written, largest_of=keys[0] if integer_key else None)
+            files = _stream_into_files(run, client, loaded, written, largest_of=_integer_key(keys, shape.schema))
             run.fire("after_read")
             run.fire("before_commit")
             summary.snapshot_id = commit_files(
@@ -477,6 +475,11 @@ def _largest_key(writer: IcebergWriter, loaded: Any, key: str) -> int | None:
 
 def _is_integer(data_type: Any) -> bool:
     return data_type.typeName() in ("byte", "short", "integer", "long")
+
+
+def _integer_key(keys: tuple[str, ...], schema: Any) -> str | None:
+    """The single integer key whose largest value a first load notes for the next run, if there is one."""
+    return keys[0] if len(keys) == 1 and _is_integer(schema[keys[0]].dataType) else None
 
 
 def _watermark_is_exact(state: StoredState) -> bool:
