@@ -3,7 +3,8 @@
 Per job: upload its script, then ``GetJob`` -> ``UpdateJob`` (whole DAG resent) or ``CreateJob``; a
 ``CreateJob`` that meets ``AlreadyExistsException`` (a retried create that had succeeded) becomes an
 update, so retries never duplicate a job. ``UpdateJob`` cannot change tags: an updated job's tags are
-compared with ours (``GetTags``) and ours are added or corrected (``TagResource``); others' tags stay.
+compared with ours (``GetTags``): ours are added or corrected (``TagResource``), ours the job no longer
+gets are removed (``UntagResource``); others' tags stay.
 The script is uploaded before the job exists, and a job is created in one API call, so a failure never
 leaves a half-created job. Throttling is absorbed by botocore's adaptive retry mode (client-side rate
 limiting + exponential backoff).
@@ -22,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from glueforge import visual_transforms
-from migration.job_request import update_job_request
+from migration.job_request import is_our_tag, update_job_request
 from migration.migrator import JobResult
 
 
@@ -94,20 +95,23 @@ def job_arn(glue: Any, account: str, name: str) -> str:
 
 
 def sync_tags(glue: Any, arn: str, wanted: dict[str, str]) -> bool:
-    """Add or correct our tags on an existing job (others' tags stay); True when something changed."""
+    """Bring our tags on an existing job in line with ``wanted``: add or correct them, remove ours that it no
+    longer has (a tag a previous migration set); others' tags stay. True when something changed."""
     current = glue.get_tags(ResourceArn=arn).get("Tags", {})
     changed = {key: value for key, value in wanted.items() if current.get(key) != value}
+    stale = sorted(key for key in current if is_our_tag(key) and key not in wanted)
     if changed:
         glue.tag_resource(ResourceArn=arn, TagsToAdd=changed)
-    return bool(changed)
+    if stale:
+        glue.untag_resource(ResourceArn=arn, TagsToRemove=stale)
+    return bool(changed or stale)
 
 
 def upsert_job(glue: Any, request: dict[str, Any], arn: str | None = None) -> str:
     """``created``, ``updated`` or ``updated+tags``; idempotent under retries and re-runs. ``arn``: the job's
     ARN, to bring an updated job's tags in line with the request's (no ARN: tags are left as they are)."""
     outcome = _create_or_update(glue, request)
-    tags = request.get("Tags") or {}
-    if outcome == "updated" and arn is not None and tags and sync_tags(glue, arn, tags):
+    if outcome == "updated" and arn is not None and sync_tags(glue, arn, request.get("Tags") or {}):
         return "updated+tags"
     return outcome
 

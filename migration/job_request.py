@@ -55,11 +55,20 @@ def default_arguments(options: MigrationOptions, custom_transforms: list[str]) -
     return arguments
 
 
+OUR_TAG_PREFIX = "edls:"
+MIGRATED_BY_TAG = "migrated-by"
+
+
+def is_our_tag(key: str) -> bool:
+    """Whether the migrator owns a job tag (it may change or remove it; others' tags are left alone)."""
+    return key.startswith(OUR_TAG_PREFIX) or key == MIGRATED_BY_TAG
+
+
 def tags(job: LegacyJob) -> dict[str, str]:
     return {
         "edls:job_id": str(job.job_id),
         "edls:tenant": job.tenant,
-        "migrated-by": "glueforge",
+        MIGRATED_BY_TAG: "glueforge",
     }
 
 

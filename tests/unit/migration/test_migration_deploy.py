@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 from migration.deploy import DeployTarget, account_of_role, deploy_requests, retry_config, upsert_job
-from migration.job_request import update_job_request
+from migration.job_request import is_our_tag, update_job_request
 
 REQUEST: dict[str, Any] = {
     "Name": "job_a",
@@ -78,6 +78,35 @@ def test_tags_already_right_are_not_rewritten() -> None:
         stub.add_response("get_tags", {"Tags": {"edls:job_id": "1", "owner": "team-x"}}, {"ResourceArn": ARN})
         assert upsert_job(glue, REQUEST, ARN) == "updated"
         stub.assert_no_pending_responses()
+
+
+def test_an_update_removes_our_tags_it_no_longer_sets_and_keeps_other_tags() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_response("get_job", {"Job": {"Name": "job_a"}})
+        stub.add_response("update_job", {"JobName": "job_a"})
+        current = {"edls:job_id": "1", "edls:tenant": "old", "migrated-by": "glueforge", "owner": "team-x"}
+        stub.add_response("get_tags", {"Tags": current}, {"ResourceArn": ARN})
+        expected = {"ResourceArn": ARN, "TagsToRemove": ["edls:tenant", "migrated-by"]}
+        stub.add_response("untag_resource", {}, expected)  # "owner" is not ours: it stays
+        assert upsert_job(glue, REQUEST, ARN) == "updated+tags"
+        stub.assert_no_pending_responses()
+
+
+def test_a_request_without_tags_removes_only_ours() -> None:
+    glue = glue_client()
+    with Stubber(glue) as stub:
+        stub.add_response("get_job", {"Job": {"Name": "job_a"}})
+        stub.add_response("update_job", {"JobName": "job_a"})
+        stub.add_response("get_tags", {"Tags": {"edls:job_id": "1", "owner": "team-x"}}, {"ResourceArn": ARN})
+        stub.add_response("untag_resource", {}, {"ResourceArn": ARN, "TagsToRemove": ["edls:job_id"]})
+        assert upsert_job(glue, {k: v for k, v in REQUEST.items() if k != "Tags"}, ARN) == "updated+tags"
+        stub.assert_no_pending_responses()
+
+
+def test_which_tags_are_ours() -> None:
+    assert is_our_tag("edls:job_id") and is_our_tag("edls:anything") and is_our_tag("migrated-by")
+    assert not is_our_tag("owner") and not is_our_tag("edls") and not is_our_tag("migrated-by-team")
 
 
 def test_account_of_role() -> None:
