@@ -310,7 +310,7 @@ class MySQLClient:
         self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
     ) -> pa.Table:
         import pyarrow as pa
-        import pymysql  # type: ignore[import-untyped]
+        import pymysql  # type: ignore[import-untyped,unused-ignore]
         from pymysql import converters
 
         spark_types = {f.name: f.dataType for f in spark_schema.fields}
