@@ -6,14 +6,17 @@ Glue connection or glueforge settings, and is only ever handed to the JDBC drive
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from glueforge.errors import ConfigError, NotFoundError, SourceError
 from transforms.incremental_jdbc_ingest.dialects import Dialect, dialect_for, redact_url
-from transforms.incremental_jdbc_ingest.options import IngestOptions
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,55 @@ class JdbcSource:
         return opts
 
 
-def resolve_source(options: IngestOptions, glue_context: Any = None) -> JdbcSource:
+class NoDriver(Exception):
+    """``DriverManager`` has no driver for the URL (e.g. a jar given through ``spark.jars`` only, which only
+    Spark's own class loader sees)."""
+
+
+def open_connection(spark: SparkSession, source: JdbcSource) -> Any:
+    """A plain JDBC connection through py4j, the dialect's session init statement applied (no Spark job);
+    the caller closes it. ``NoDriver`` when ``DriverManager`` cannot see the driver."""
+    jvm: Any = cast(Any, spark)._jvm
+    props = jvm.java.util.Properties()
+    for key, value in source.spark_options().items():
+        if key in ("user", "password"):
+            props.setProperty(key, value)
+    try:
+        connection = jvm.java.sql.DriverManager.getConnection(source.url, props)
+    except Exception as exc:
+        if "No suitable driver" in str(exc):
+            raise NoDriver from None
+        raise
+    try:
+        if source.dialect.session_init:
+            statement = connection.createStatement()
+            statement.execute(source.dialect.session_init)
+            statement.close()
+    except Exception:
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
+    return connection
+
+
+class LoginOptions(Protocol):
+    """Where a database is and how to log in: the options every JDBC transform shares."""
+
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def connection_name(self) -> str | None: ...
+    @property
+    def user(self) -> str | None: ...
+    @property
+    def password_env(self) -> str | None: ...
+    @property
+    def password_secret_id(self) -> str | None: ...
+    @property
+    def database_type(self) -> str | None: ...
+
+
+def resolve_source(options: LoginOptions, glue_context: Any = None) -> JdbcSource:
     url, user, password = options.url, options.user, None
     if options.connection_name:
         conn_url, conn_user, conn_password = _connection(options.connection_name, glue_context)

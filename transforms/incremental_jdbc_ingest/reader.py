@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import EnvironmentProblem, InputError, NotFoundError, SourceError, UserError
-from transforms.incremental_jdbc_ingest.connection import JdbcSource
+from transforms.incremental_jdbc_ingest.connection import JdbcSource, open_connection
+from transforms.incremental_jdbc_ingest.connection import NoDriver as _NoDriver
 from transforms.incremental_jdbc_ingest.options import DEFAULT_MAX_PARTITIONS, ROWS_PER_PARTITION, IngestOptions
 from transforms.incremental_jdbc_ingest.template import bind_template
 from transforms.incremental_jdbc_ingest.window import (
@@ -378,27 +379,7 @@ class JdbcReader:
                 connection.close()
 
     def _open_connection(self) -> Any:
-        jvm: Any = cast(Any, self.spark)._jvm
-        props = jvm.java.util.Properties()
-        for key, value in self.source.spark_options().items():
-            if key in ("user", "password"):
-                props.setProperty(key, value)
-        try:
-            connection = jvm.java.sql.DriverManager.getConnection(self.source.url, props)
-        except Exception as exc:
-            if "No suitable driver" in str(exc):
-                raise _NoDriver from None
-            raise
-        try:
-            if self.dialect.session_init:
-                statement = connection.createStatement()
-                statement.execute(self.dialect.session_init)
-                statement.close()
-        except Exception:
-            with contextlib.suppress(Exception):
-                connection.close()
-            raise
-        return connection
+        return open_connection(self.spark, self.source)
 
     def _direct_row(self, sql: str, kinds: tuple[str, ...], where: str) -> list[Any] | None:
         """First row of ``sql`` read with the JDBC getters Spark itself uses for those types (so a
@@ -524,10 +505,6 @@ def _partition_range(shape: SourceShape, bounds: Bounds) -> tuple[str, CursorVal
     if bounds.lowest is not None and bounds.upper is not None:
         return shape.cursor, bounds.lowest, bounds.upper
     return None
-
-
-class _NoDriver(Exception):
-    """``DriverManager`` has no driver for the URL."""
 
 
 def _timestamp(results: Any, index: int) -> datetime | None:
