@@ -16,7 +16,7 @@ NODE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 TWO_INPUTS = frozenset({"Join", "Union", "Merge"})
 MANY_INPUTS = frozenset({"SparkSQL", "CustomCode", "EvaluateDataQualityMultiFrame"})
 # DynamicTransforms that write their own target (and pass their batch on); a leaf of these is a valid sink.
-WRITING_TRANSFORMS = frozenset({"incremental_jdbc_ingest"})
+WRITING_TRANSFORMS = frozenset({"incremental_jdbc_ingest", "jdbc_upsert"})
 WRITING_SQL = ("MERGE INTO", "INSERT INTO", "INSERT OVERWRITE")
 
 Nodes = dict[str, dict[str, Any]]

@@ -154,8 +154,9 @@ def parameter_adapter(name: str) -> Callable[[ParameterAdapter], ParameterAdapte
     return register
 
 
+@parameter_adapter("jdbc_upsert")
 @parameter_adapter("incremental_jdbc_ingest")
-def _incremental_locally(ctx: ExecutionContext, node_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def _jdbc_locally(ctx: ExecutionContext, node_id: str, params: dict[str, Any]) -> dict[str, Any]:
     """A Glue connection name becomes the local database's URL/user; the password goes via an env var."""
     params = dict(params)
     connection = params.pop("connection_name", None)
@@ -175,6 +176,31 @@ def _incremental_locally(ctx: ExecutionContext, node_id: str, params: dict[str, 
     return params
 
 
+# Transforms that write a target and report how many rows: run through their summary API so that the run's
+# "written" counts them like a target node (the default runs ``apply``).
+Runner = Callable[[ExecutionContext, str, Any, "DataFrame", dict[str, Any]], "DataFrame"]
+RUNNERS: dict[str, Runner] = {}
+
+
+def runner(name: str) -> Callable[[Runner], Runner]:
+    def register(func: Runner) -> Runner:
+        RUNNERS[name] = func
+        return func
+
+    return register
+
+
+@runner("jdbc_upsert")
+def _upsert(ctx: ExecutionContext, node_id: str, module: Any, frame: DataFrame, params: dict[str, Any]) -> DataFrame:
+    ctx.written[node_id] = module.upsert(frame, **params).rows
+    return frame
+
+
+def _apply(ctx: ExecutionContext, node_id: str, module: Any, frame: DataFrame, params: dict[str, Any]) -> DataFrame:
+    output: DataFrame = module.apply(frame, **params)
+    return output
+
+
 @node_executor("DynamicTransform")
 def dynamic_transform(
     ctx: ExecutionContext, node_id: str, fields: dict[str, Any], inputs: list[DataFrame]
@@ -188,5 +214,4 @@ def dynamic_transform(
         module = importlib.import_module(f"transforms.{name}")
     except ModuleNotFoundError as exc:
         raise InputError(f"custom transform {name!r} is not installed (transforms/{name}/)") from exc
-    output: DataFrame = module.apply(inputs[0], **params)
-    return output
+    return RUNNERS.get(name, _apply)(ctx, node_id, module, inputs[0], params)

@@ -3,7 +3,8 @@
 Iceberg ``merge`` and ``overwrite`` have no native Glue target, so they run as ``MERGE INTO`` /
 ``INSERT OVERWRITE`` inside a native ``SparkSQL`` node against the job's Iceberg catalog. JDBC catalog
 targets name the Glue connection as their catalog database and the table as ``schema_table`` (the
-crawler's naming); Glue JDBC targets only insert, so ``upsert``/``overwrite`` are reported as warnings.
+crawler's naming). Glue JDBC targets only insert: an ``upsert`` becomes our ``jdbc_upsert`` custom transform
+(one transaction through a staging table) when it is registered, else a warning; ``overwrite`` a warning.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from migration.handlers import handler
 from migration.handlers.base import StepContext, StepError
-from migration.legacy_model import IcebergTarget, PersistenceConfig, RdsTarget, S3Target
+from migration.legacy_model import IcebergTarget, LegacyConnection, PersistenceConfig, RdsTarget, S3Target
 
 JDBC_TARGETS = {
     "postgresql": "PostgreSQLCatalogTarget",
@@ -20,6 +21,7 @@ JDBC_TARGETS = {
     "oracle": "OracleSQLCatalogTarget",
     "sqlserver": "MicrosoftSQLServerCatalogTarget",
 }
+UPSERT_TRANSFORM = "jdbc_upsert"
 S3_COMPRESSION = {"parquet": "snappy", "csv": "none", "json": "none"}
 SOURCE_ALIAS = "source_rows"
 
@@ -79,8 +81,23 @@ def iceberg_target(ctx: StepContext, target: IcebergTarget, parent: str) -> str:
     )
 
 
+def rds_upsert(ctx: StepContext, target: RdsTarget, parent: str, connection: LegacyConnection) -> str:
+    """The ``jdbc_upsert`` transform node: the rows go into the table in one transaction on its keys."""
+    if not target.keys:
+        raise StepError("rds upsert needs 'keys'")
+    values = {
+        "table": target.table,
+        "primary_keys": ",".join(target.keys),
+        "connection_name": connection.connection_name,
+        "database_type": connection.db_type,
+    }
+    return ctx.custom_node(UPSERT_TRANSFORM, node_name=ctx.name(), input_id=parent, values=values)
+
+
 def rds_target(ctx: StepContext, target: RdsTarget, parent: str) -> str:
     connection = ctx.connection(target.connection)
+    if target.mode == "upsert" and ctx.custom.catalog.has(UPSERT_TRANSFORM):
+        return rds_upsert(ctx, target, parent, connection)
     kind = JDBC_TARGETS.get(connection.db_type)
     if kind is None:
         raise StepError(
@@ -88,8 +105,8 @@ def rds_target(ctx: StepContext, target: RdsTarget, parent: str) -> str:
         )
     if target.mode == "upsert":
         ctx.warn(
-            f"rds upsert on keys {target.keys}: Glue JDBC targets only insert; rows whose key exists will "
-            "conflict. Add a unique constraint with ON CONFLICT handling, or stage and merge in the database"
+            f"rds upsert on keys {target.keys}: Glue JDBC targets only insert and no custom transform "
+            f"{UPSERT_TRANSFORM!r} is registered; rows whose key exists will conflict"
         )
     elif target.mode == "overwrite":
         ctx.warn("rds overwrite: Glue JDBC targets only insert; truncate the table before the run")

@@ -133,6 +133,13 @@ def test_incremental_db_job_joins_masks_and_writes_to_postgres(
     pg, maria = create_engine(postgres_db.sqlalchemy_url), create_engine(mariadb_db.sqlalchemy_url)
     try:
         with pg.begin() as conn:
+            # the legacy step upserts on order_id (the jdbc_upsert transform): the table exists with that key
+            conn.execute(
+                text(
+                    f"CREATE TABLE {report} (order_id INT PRIMARY KEY, amount DOUBLE PRECISION, "
+                    "updated_at TIMESTAMP, customer_id INT, full_name TEXT, email TEXT, ssn TEXT)"
+                )
+            )
             conn.execute(
                 text(
                     f"CREATE TABLE {orders} (order_id INT PRIMARY KEY, customer_id INT, "
@@ -164,7 +171,7 @@ def test_incremental_db_job_joins_masks_and_writes_to_postgres(
             "--table",
             f"crm.customers={customers}",
             "--table",
-            f"reporting_customer_orders={report}",
+            f"reporting.customer_orders={report}",
         )
         assert list(summary["written"].values()) == [len(sample.SALES_ORDERS)]
         with pg.connect() as conn:

@@ -296,6 +296,32 @@ def test_persistence_targets(kind: str, node: str) -> None:
         assert result.request["Connections"] == {"Connections": ["sales_pg"]}
 
 
+def test_rds_upsert_becomes_the_jdbc_upsert_transform_on_its_keys() -> None:
+    target = {"type": "rds", "connection": "sales_pg", "table": "reporting.t", "mode": "upsert", "keys": ["id", "day"]}
+    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_PERSISTENCE", {"target": target}))
+    assert_valid(result)
+    assert result.warnings == [] and "PostgreSQLCatalogTarget" not in kinds(result)
+    upsert = only(result, "DynamicTransform")
+    assert upsert["TransformName"] == "jdbc_upsert"
+    assert upsert["Inputs"] == [next(k for k, n in result.nodes.items() if node_type(n) == "S3CsvSource")]
+    params = {p["Name"]: p["Value"] for p in upsert["Parameters"]}
+    assert params == {
+        "table": ["reporting.t"],
+        "primary_keys": ["id,day"],
+        "connection_name": ["sales_pg"],
+        "database_type": ["postgresql"],
+    }
+    assert result.request["Connections"] == {"Connections": ["sales_pg"]}  # the job reaches the database
+    assert "jdbc_upsert.py" in result.request["DefaultArguments"]["--extra-py-files"]
+
+
+def test_rds_upsert_without_keys_is_a_clear_error() -> None:
+    target = {"type": "rds", "connection": "sales_pg", "table": "reporting.t", "mode": "upsert"}
+    result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_PERSISTENCE", {"target": target}))
+    assert result.request is None
+    assert any("rds upsert needs 'keys'" in error for error in result.errors), result.errors
+
+
 def test_job_request_fields_and_default_arguments() -> None:
     result = migrate_chain(("FILE_INGEST", file_ingest("s3://r/")), ("DATA_PERSISTENCE", persist()))
     request = result.request
