@@ -59,21 +59,25 @@ def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = N
     where = f"jdbc_upsert into {options.table}"
     with _connection(spark, source, where) as connection:
         columns, keys = _checked_columns(connection, source, options, df.columns, where)
-    duplicate = _duplicate_key(df, keys)
-    if duplicate is not None:
-        raise InputError(
-            f"the batch holds more than one row for key ({', '.join(keys)}) = {duplicate}: an upsert needs one row "
-            "per key (deduplicate before this node)",
-            where=where,
-        )
-    staging = staging_name(options.table)
-    sql = upsert_statement(dialect, options.table, staging, columns, keys)
+    named = _as_named(df, columns).persist()  # read once for the key check, the count and the staging write
     try:
-        rows = _write_staging(df.select(*columns), source, staging, options.write_partitions, where)
-        with _connection(spark, source, where) as connection:
-            affected = _run_in_transaction(connection, sql, source, where)
+        duplicate = _duplicate_key(named, keys)
+        if duplicate is not None:
+            raise InputError(
+                f"the batch holds more than one row for key ({', '.join(keys)}) = {duplicate}: an upsert needs one "
+                "row per key (deduplicate before this node)",
+                where=where,
+            )
+        staging = staging_name(options.table)
+        sql = upsert_statement(dialect, options.table, staging, columns, keys)
+        try:
+            rows = _write_staging(named, source, staging, options.write_partitions, where)
+            with _connection(spark, source, where) as connection:
+                affected = _run_in_transaction(connection, sql, source, where)
+        finally:
+            _drop(spark, source, staging)
     finally:
-        _drop(spark, source, staging)
+        named.unpersist()
     summary = UpsertSummary(options.table, rows, affected, round(time.perf_counter() - started, 3))
     log.info("jdbc_upsert summary %s", summary.as_dict())
     return summary
@@ -146,26 +150,32 @@ def unique_keys(connection: Any, table: str) -> list[frozenset[str]]:
     return [frozenset(columns) for columns in found.values() if columns]
 
 
+def _as_named(df: DataFrame, columns: list[str]) -> DataFrame:
+    """``df``'s columns under the target's spelling of their names (Spark quotes them in the staging table, so
+    ``ID`` would otherwise become a column the statement's ``id`` does not find)."""
+    from pyspark.sql import functions as F
+
+    return df.select(*[F.col(f"`{given}`").alias(name) for given, name in zip(df.columns, columns, strict=True)])
+
+
 def _duplicate_key(df: DataFrame, keys: tuple[str, ...]) -> str | None:
     """One key value the batch holds twice, for the error message; None when every key is unique."""
     from pyspark.sql import functions as F
 
     row = df.groupBy(*keys).agg(F.count(F.lit(1)).alias("gf_rows")).where("gf_rows > 1").limit(1).collect()
-    return ", ".join(repr(row[0][k]) for k in keys) if row else None
+    return ", ".join(repr(row[0][index]) for index in range(len(keys))) if row else None
 
 
 def _write_staging(df: DataFrame, source: JdbcSource, staging: str, partitions: int, where: str) -> int:
     """Spark creates the staging table and writes the batch into it; returns its row count."""
-    options = {k: v for k, v in source.spark_options().items() if k != "prepareThreshold"}
+    read_only = dict(source.dialect.read_properties)  # tuned for the ingest's window reads
+    options = {k: v for k, v in source.spark_options().items() if k not in read_only}
     options.update({"dbtable": staging, "numPartitions": str(partitions)})
-    batch = df.persist()  # counted and written from one read of its input
     try:
-        rows = batch.count()
-        batch.write.format("jdbc").options(**options).mode("overwrite").save()
+        rows = df.count()
+        df.write.format("jdbc").options(**options).mode("overwrite").save()
     except Exception as exc:
         raise translate(exc, source, f"{where} (staging table {staging})") from None
-    finally:
-        batch.unpersist()
     return rows
 
 

@@ -93,6 +93,16 @@ def test_a_unique_index_on_several_columns_is_a_key(spark: Any, postgres_db: Any
     assert [tuple(r) for r in found] == [(1, 1, "x"), (1, 2, "y2"), (2, 1, "z")]
 
 
+def test_input_columns_match_the_target_case_blind(spark: Any, db: Any, engine: sa.Engine) -> None:
+    table = db.unique_table("cust")
+    create_customers(engine, table)
+    batch = spark.createDataFrame(
+        [(2, "B", Decimal("5.00")), (7, "G", None)], "ID INT, Name STRING, AMOUNT DECIMAL(10,2)"
+    )
+    upsert(batch, table=table, primary_keys="Id", **login(db))
+    assert rows(engine, table)[1:] == [(2, "B", Decimal("5.00")), (3, "c", Decimal("3.00")), (7, "G", None)]
+
+
 def test_a_row_the_database_refuses_changes_nothing(spark: Any, db: Any, engine: sa.Engine) -> None:
     table = db.unique_table("cust")
     create_customers(engine, table)
