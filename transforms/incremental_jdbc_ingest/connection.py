@@ -10,10 +10,12 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from glueforge.errors import ConfigError, NotFoundError, SourceError
-from transforms.incremental_jdbc_ingest.dialects import Dialect, dialect_for, redact_url
+from transforms.incremental_jdbc_ingest.dialects import Dialect, check_identifier, dialect_for, redact_url
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -74,24 +76,54 @@ def open_connection(spark: SparkSession, source: JdbcSource) -> Any:
     return connection
 
 
-class LoginOptions(Protocol):
-    """Where a database is and how to log in: the options every JDBC transform shares."""
+def declared_unique_keys(connection: Any, table: str) -> list[frozenset[str]]:
+    """Primary key and unique indexes the database declares for ``table`` (``[catalog.][schema.]table``), as
+    lower-cased column sets, from the driver's metadata. The name is tried as given, then lower and upper case
+    (drivers match the case the database stored it in)."""
+    parts = table.split(".")
+    name, schema = parts[-1], parts[-2] if len(parts) > 1 else None
+    catalog = parts[-3] if len(parts) > 2 else None
+    meta = connection.getMetaData()
+    for candidate in dict.fromkeys([name, name.lower(), name.upper()]):
+        found: dict[str, set[str]] = {}
+        rows = meta.getPrimaryKeys(catalog, schema, candidate)
+        while rows.next():
+            found.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
+        rows = meta.getIndexInfo(catalog, schema, candidate, True, True)
+        while rows.next():
+            index, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
+            if index is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
+                found.setdefault(str(index), set()).add(str(column).lower())
+        if found:
+            return [frozenset(columns) for columns in found.values() if columns]
+    return []
 
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def connection_name(self) -> str | None: ...
-    @property
-    def user(self) -> str | None: ...
-    @property
-    def password_env(self) -> str | None: ...
-    @property
-    def password_secret_id(self) -> str | None: ...
-    @property
-    def database_type(self) -> str | None: ...
+
+class JdbcLogin(BaseModel):
+    """Where a database is and how to log in: the options every JDBC transform shares (a password is never one
+    of them: it comes from an environment variable, a secret or the Glue connection)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    connection_name: str | None = None
+    url: str | None = None
+    database_type: str | None = None
+    user: str | None = None
+    password_env: str | None = None
+    password_secret_id: str | None = None
+
+    @field_validator("password_env")
+    @classmethod
+    def _variable(cls, value: str | None) -> str | None:
+        return None if value is None else check_identifier(value, "environment variable name")
+
+    def check_login(self) -> None:
+        """For the subclass's model validator: the options say where the database is."""
+        if self.url is None and self.connection_name is None:
+            raise ValueError("give a JDBC url or a Glue connection_name")
 
 
-def resolve_source(options: LoginOptions, glue_context: Any = None) -> JdbcSource:
+def resolve_source(options: JdbcLogin, glue_context: Any = None) -> JdbcSource:
     url, user, password = options.url, options.user, None
     if options.connection_name:
         conn_url, conn_user, conn_password = _connection(options.connection_name, glue_context)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from glueforge.errors import InputError
 from glueforge.lakehouse import TableName
+from transforms.incremental_jdbc_ingest.connection import JdbcLogin
 from transforms.incremental_jdbc_ingest.dialects import check_identifier
 from transforms.incremental_jdbc_ingest.template import check_template
 
@@ -17,19 +18,11 @@ ROWS_PER_PARTITION = 100_000
 DEFAULT_DIRECT_READ_MAX_ROWS = 100_000
 
 
-class IngestOptions(BaseModel):
+class IngestOptions(JdbcLogin):
     """One ingest job: where to read, how to window, where and how to write, where the watermark lives."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     target_table: str
     cursor_column: str
-    connection_name: str | None = None
-    url: str | None = None
-    database_type: str | None = None
-    user: str | None = None
-    password_env: str | None = None
-    password_secret_id: str | None = None
     table: str | None = None
     query: str | None = None
     primary_keys: tuple[str, ...] = ()
@@ -64,11 +57,9 @@ class IngestOptions(BaseModel):
     @field_validator("primary_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return comma_list(value)
 
-    @field_validator("cursor_column", "hashfield", "soft_delete_column", "password_env")
+    @field_validator("cursor_column", "hashfield", "soft_delete_column")
     @classmethod
     def _identifier(cls, value: str | None) -> str | None:
         return None if value is None else check_identifier(value, "column")
@@ -76,11 +67,7 @@ class IngestOptions(BaseModel):
     @field_validator("primary_keys")
     @classmethod
     def _keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for key in value:
-            check_identifier(key, "primary key")
-        if len(set(value)) != len(value):
-            raise ValueError("a primary key column is listed twice")
-        return value
+        return check_keys(value)
 
     @field_validator("table")
     @classmethod
@@ -107,8 +94,7 @@ class IngestOptions(BaseModel):
             raise ValueError("give exactly one of table or query")
         if self.query is not None:
             check_template(self.query)
-        if self.url is None and self.connection_name is None:
-            raise ValueError("give a JDBC url or a Glue connection_name")
+        self.check_login()
         if self.write_mode == "merge" and not self.primary_keys:
             raise ValueError("merge mode needs primary_keys (or use write_mode=append)")
         if self.delete_handling == "soft_delete" and not self.soft_delete_column:
@@ -131,14 +117,36 @@ class IngestOptions(BaseModel):
 
 def parse_options(params: dict[str, Any]) -> IngestOptions:
     """Options from ``apply``'s keyword arguments; every problem becomes one ``InputError``."""
+    return validate_params(IngestOptions, params, "incremental_jdbc_ingest")
+
+
+def comma_list(value: Any) -> Any:
+    """``"a, b"`` (a JSON config's text) -> ``("a", "b")``; any other value as given."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def check_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    for key in keys:
+        check_identifier(key, "primary key")
+    if len(set(keys)) != len(keys):
+        raise ValueError("a primary key column is listed twice")
+    return keys
+
+
+Options = TypeVar("Options", bound=BaseModel)
+
+
+def validate_params(model: type[Options], params: dict[str, Any], transform: str) -> Options:
+    """A transform's options from its keyword arguments (unset ones, ``None`` or Glue's ``""``, left out); every
+    problem becomes one ``InputError`` naming the parameters."""
     given = {name: value for name, value in params.items() if value is not None and value != ""}
     try:
-        return IngestOptions.model_validate(given)
+        return model.model_validate(given)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
-        raise InputError(problems, where="incremental_jdbc_ingest") from None
-    except InputError:
-        raise
+        raise InputError(problems, where=transform) from None

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from glueforge.errors import EnvironmentProblem, InputError, NotFoundError, SourceError, UserError
-from transforms.incremental_jdbc_ingest.connection import JdbcSource, open_connection
+from transforms.incremental_jdbc_ingest.connection import JdbcSource, declared_unique_keys, open_connection
 from transforms.incremental_jdbc_ingest.connection import NoDriver as _NoDriver
 from transforms.incremental_jdbc_ingest.options import DEFAULT_MAX_PARTITIONS, ROWS_PER_PARTITION, IngestOptions
 from transforms.incremental_jdbc_ingest.template import bind_template
@@ -417,22 +417,9 @@ class JdbcReader:
         """
         if self.options.table is None:
             return []
-        parts = self.options.table.split(".")
-        table, schema = parts[-1], parts[-2] if len(parts) > 1 else None
-        catalog = parts[-3] if len(parts) > 2 else None
         try:
             with self._connection() as connection:
-                meta = connection.getMetaData()
-                keys: dict[str, set[str]] = {}
-                rows = meta.getPrimaryKeys(catalog, schema, table)
-                while rows.next():
-                    keys.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
-                rows = meta.getIndexInfo(catalog, schema, table, True, True)
-                while rows.next():
-                    name, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
-                    if name is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
-                        keys.setdefault(str(name), set()).add(str(column).lower())
-                return [frozenset(columns) for columns in keys.values() if columns]
+                return declared_unique_keys(connection, self.options.table)
         except Exception:  # metadata is an optimisation only
             return []
 

@@ -39,8 +39,7 @@ def jdbc_upsert(
         "write_partitions": write_partitions,
     }
     # Glue may render every value as a string ("" for unset optionals): the typed options parse them.
-    given = {name: value for name, value in params.items() if value is not None and value != ""}
-    apply(self.toDF(), glue_context=self.glue_ctx, **given)
+    apply(self.toDF(), glue_context=self.glue_ctx, **params)
     return self
 
 

@@ -53,24 +53,15 @@ def _parts(dialect: Dialect, columns: list[str], keys: tuple[str, ...]) -> tuple
     return ", ".join(quoted), updated, [dialect.quote(k, "primary key column") for k in keys]
 
 
-@statement("postgresql")
+@statement("postgresql", "sqlite")
 def on_conflict(dialect: Dialect, target: str, staging: str, columns: list[str], keys: tuple[str, ...]) -> str:
     names, updated, quoted_keys = _parts(dialect, columns, keys)
     action = "DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in updated) if updated else "DO NOTHING"
+    # SQLite would read ON CONFLICT right after the SELECT's FROM as a join constraint: a WHERE ends it first
+    where = " WHERE true" if dialect.name == "sqlite" else ""
     return (
-        f"INSERT INTO {dialect.quote_table(target)} ({names}) SELECT {names} FROM {staging_sql(staging)} "
+        f"INSERT INTO {dialect.quote_table(target)} ({names}) SELECT {names} FROM {staging_sql(staging)}{where} "
         f"ON CONFLICT ({', '.join(quoted_keys)}) {action}"
-    )
-
-
-@statement("sqlite")
-def sqlite_on_conflict(dialect: Dialect, target: str, staging: str, columns: list[str], keys: tuple[str, ...]) -> str:
-    # "WHERE true": SQLite would otherwise read ON CONFLICT as a join constraint of the SELECT
-    names, updated, quoted_keys = _parts(dialect, columns, keys)
-    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updated) if updated else "DO NOTHING"
-    return (
-        f"INSERT INTO {dialect.quote_table(target)} ({names}) SELECT {names} FROM {staging_sql(staging)} "
-        f"WHERE true ON CONFLICT ({', '.join(quoted_keys)}) {action}"
     )
 
 

@@ -17,7 +17,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from glueforge.errors import EnvironmentProblem, InputError
-from transforms.incremental_jdbc_ingest.connection import JdbcSource, NoDriver, open_connection, resolve_source
+from transforms.incremental_jdbc_ingest.connection import (
+    JdbcSource,
+    NoDriver,
+    declared_unique_keys,
+    open_connection,
+    resolve_source,
+)
 from transforms.incremental_jdbc_ingest.reader import translate
 from transforms.jdbc_upsert.options import UpsertOptions
 from transforms.jdbc_upsert.statements import DROP_IF_EXISTS, drop_statement, upsert_statement
@@ -123,31 +129,12 @@ def _checked_columns(
     if absent:
         raise InputError(f"the batch has no key column {', '.join(map(repr, absent))}", where=where)
     wanted = frozenset(k.lower() for k in keys)
-    if wanted not in unique_keys(connection, options.table):
+    if wanted not in declared_unique_keys(connection, options.table):
         raise InputError(
             f"the target declares no primary key or unique index on exactly ({', '.join(keys)}): an upsert needs one",
             where=where,
         )
     return [target[c.lower()] for c in given], keys
-
-
-def unique_keys(connection: Any, table: str) -> list[frozenset[str]]:
-    """Primary key and unique indexes of ``table`` (lower-cased column sets), from the driver's metadata."""
-    parts = table.split(".")
-    name, schema = parts[-1], parts[-2] if len(parts) > 1 else None
-    catalog = parts[-3] if len(parts) > 2 else None
-    meta = connection.getMetaData()
-    found: dict[str, set[str]] = {}
-    for candidate in {name, name.lower(), name.upper()}:  # drivers match the stored case
-        rows = meta.getPrimaryKeys(catalog, schema, candidate)
-        while rows.next():
-            found.setdefault("primary", set()).add(str(rows.getString("COLUMN_NAME")).lower())
-        rows = meta.getIndexInfo(catalog, schema, candidate, True, False)
-        while rows.next():
-            index, column = rows.getString("INDEX_NAME"), rows.getString("COLUMN_NAME")
-            if index is not None and column is not None and not rows.getBoolean("NON_UNIQUE"):
-                found.setdefault(str(index), set()).add(str(column).lower())
-    return [frozenset(columns) for columns in found.values() if columns]
 
 
 def _as_named(df: DataFrame, columns: list[str]) -> DataFrame:

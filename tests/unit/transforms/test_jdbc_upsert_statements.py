@@ -45,7 +45,7 @@ def test_mysql_and_mariadb_use_on_duplicate_key_with_backticks() -> None:
 
 def test_sqlite_needs_a_where_before_on_conflict() -> None:
     assert 'FROM sales.gf_stage_totals_0a1b WHERE true ON CONFLICT ("id", "day")' in sql("sqlite")
-    assert sql("sqlite").endswith('DO UPDATE SET "amount" = excluded."amount"')
+    assert sql("sqlite").endswith('DO UPDATE SET "amount" = EXCLUDED."amount"')
 
 
 @pytest.mark.parametrize("dialect", ["oracle", "sqlserver", "saphana", "redshift", "ansi"])
@@ -95,6 +95,6 @@ def test_options_split_keys_and_name_what_is_wrong() -> None:
     assert "connection_name" in str(missing_login.value)
     with pytest.raises(InputError) as bad_key:
         parse_options({"table": "t", "primary_keys": "id, 2x", "url": "u"})
-    assert "'2x' is not a valid primary key column" in str(bad_key.value)
+    assert "'2x' is not a valid primary key" in str(bad_key.value)
     with pytest.raises(InputError):
         parse_options({"table": "t", "primary_keys": "id", "url": "u", "password": "secret"})  # never a value
