@@ -77,7 +77,8 @@ def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = N
         staging = staging_name(options.table)
         sql = upsert_statement(dialect, options.table, staging, columns, keys)
         try:
-            rows = _write_staging(named, source, staging, options.write_partitions, where)
+            writers = 1 if dialect.name == "sqlite" else options.write_partitions  # SQLite has one writer at a time
+            rows = _write_staging(named, source, staging, writers, where)
             with _connection(spark, source, where) as connection:
                 affected = _run_in_transaction(connection, sql, source, where)
         finally:

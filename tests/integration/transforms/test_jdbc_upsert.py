@@ -178,3 +178,19 @@ def test_the_glue_binding_upserts_and_returns_its_input(spark: Any, sqlite_db: A
     assert out.count() == 1
     assert rows(engine, table)[2] == (3, "c3", None)
     engine.dispose()
+
+
+def test_a_larger_batch_in_several_partitions(spark: Any, db: Any, engine: sa.Engine) -> None:
+    table = db.unique_table("cust")
+    create_customers(engine, table)
+    batch = spark.range(1, 3001).selectExpr(
+        "CAST(id AS INT) AS id", "concat('n', id) AS name", "CAST(id / 100 AS DECIMAL(10,2)) AS amount",
+        "CAST(NULL AS TIMESTAMP) AS updated_at",
+    ).repartition(4)  # fmt: skip
+    summary = upsert(batch, table=table, primary_keys="id", write_partitions=4, **login(db))
+    assert summary.rows == 3000
+    found = rows(engine, table)
+    assert (
+        len(found) == 3000 and found[0] == (1, "n1", Decimal("0.01")) and found[-1] == (3000, "n3000", Decimal("30.00"))
+    )
+    assert staging_tables(engine) == []
