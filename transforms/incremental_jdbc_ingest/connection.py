@@ -10,9 +10,9 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from glueforge.errors import ConfigError, NotFoundError, SourceError
 from transforms.incremental_jdbc_ingest.dialects import Dialect, check_identifier, dialect_for, redact_url
@@ -117,10 +117,11 @@ class JdbcLogin(BaseModel):
     def _variable(cls, value: str | None) -> str | None:
         return None if value is None else check_identifier(value, "environment variable name")
 
-    def check_login(self) -> None:
-        """For the subclass's model validator: the options say where the database is."""
+    @model_validator(mode="after")
+    def _where(self) -> Self:
         if self.url is None and self.connection_name is None:
             raise ValueError("give a JDBC url or a Glue connection_name")
+        return self
 
 
 def resolve_source(options: JdbcLogin, glue_context: Any = None) -> JdbcSource:

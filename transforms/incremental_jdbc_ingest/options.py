@@ -94,7 +94,6 @@ class IngestOptions(JdbcLogin):
             raise ValueError("give exactly one of table or query")
         if self.query is not None:
             check_template(self.query)
-        self.check_login()
         if self.write_mode == "merge" and not self.primary_keys:
             raise ValueError("merge mode needs primary_keys (or use write_mode=append)")
         if self.delete_handling == "soft_delete" and not self.soft_delete_column:

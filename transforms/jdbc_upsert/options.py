@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from transforms.incremental_jdbc_ingest.connection import JdbcLogin
 from transforms.incremental_jdbc_ingest.options import check_keys, comma_list, validate_params
@@ -31,11 +31,6 @@ class UpsertOptions(JdbcLogin):
         if not value:
             raise ValueError("give at least one key column")
         return check_keys(value)
-
-    @model_validator(mode="after")
-    def _where(self) -> UpsertOptions:
-        self.check_login()
-        return self
 
 
 def parse_options(params: dict[str, Any]) -> UpsertOptions:
