@@ -46,6 +46,17 @@ def drop_statement(dialect: Dialect, staging: str) -> str:
     return f"DROP TABLE {exists}{staging_sql(staging)}"
 
 
+def new_keys_statement(dialect: Dialect, target: str, staging: str, keys: tuple[str, ...]) -> str:
+    """How many staging rows have keys the target does not hold yet (run before the upsert, in its transaction:
+    the rows it inserts; the others it updates)."""
+    quoted = [dialect.quote(k, "primary key column") for k in keys]
+    match = " AND ".join(f"gf_t.{k} = gf_s.{k}" for k in quoted)
+    return (
+        f"SELECT COUNT(*) FROM {staging_sql(staging)} gf_s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {dialect.quote_table(target)} gf_t WHERE {match})"
+    )
+
+
 def _parts(dialect: Dialect, columns: list[str], keys: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
     quoted = [dialect.quote(c) for c in columns]
     lowered = {k.lower() for k in keys}

@@ -26,7 +26,7 @@ from transforms.incremental_jdbc_ingest.connection import (
 )
 from transforms.incremental_jdbc_ingest.reader import translate
 from transforms.jdbc_upsert.options import UpsertOptions
-from transforms.jdbc_upsert.statements import DROP_IF_EXISTS, drop_statement, upsert_statement
+from transforms.jdbc_upsert.statements import DROP_IF_EXISTS, drop_statement, new_keys_statement, upsert_statement
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -40,6 +40,8 @@ MAX_NAME = 60  # under PostgreSQL's 63 and Oracle's 128; MySQL's 64
 class UpsertSummary:
     table: str
     rows: int  # rows of the batch
+    inserted: int  # rows whose key the table did not hold
+    updated: int  # rows whose key it held (their values replaced, changed or not)
     affected: int  # as the database counts them (MySQL/MariaDB: 1 per insert, 2 per changed update)
     seconds: float
 
@@ -75,17 +77,21 @@ def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = N
                 where=where,
             )
         staging = staging_name(options.table)
-        sql = upsert_statement(dialect, options.table, staging, columns, keys)
+        statements = (
+            new_keys_statement(dialect, options.table, staging, keys),
+            upsert_statement(dialect, options.table, staging, columns, keys),
+        )
         try:
             writers = 1 if dialect.name == "sqlite" else options.write_partitions  # SQLite has one writer at a time
             rows = _write_staging(named, source, staging, writers, where)
             with _connection(spark, source, where) as connection:
-                affected = _run_in_transaction(connection, sql, source, where)
+                inserted, affected = _run_in_transaction(connection, statements, source, where)
         finally:
             _drop(spark, source, staging)
     finally:
         named.unpersist()
-    summary = UpsertSummary(options.table, rows, affected, round(time.perf_counter() - started, 3))
+    seconds = round(time.perf_counter() - started, 3)
+    summary = UpsertSummary(options.table, rows, inserted, rows - inserted, affected, seconds)
     log.info("jdbc_upsert summary %s", summary.as_dict())
     return summary
 
@@ -167,17 +173,24 @@ def _write_staging(df: DataFrame, source: JdbcSource, staging: str, partitions: 
     return rows
 
 
-def _run_in_transaction(connection: Any, sql: str, source: JdbcSource, where: str) -> int:
+def _run_in_transaction(
+    connection: Any, statements: tuple[str, str], source: JdbcSource, where: str
+) -> tuple[int, int]:
+    """The new-key count, then the upsert, in one transaction: (rows inserted, rows the database says it affected)."""
+    count_sql, upsert_sql = statements
     connection.setAutoCommit(False)
     try:
         statement = connection.createStatement()
-        affected = int(statement.executeUpdate(sql))
+        counted = statement.executeQuery(count_sql)
+        counted.next()
+        inserted = int(counted.getLong(1))
+        affected = int(statement.executeUpdate(upsert_sql))
         connection.commit()
     except Exception as exc:
         with contextlib.suppress(Exception):
             connection.rollback()
         raise translate(exc, source, where) from None
-    return affected
+    return inserted, affected
 
 
 def _drop(spark: SparkSession, source: JdbcSource, staging: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from glueforge.errors import InputError
 from transforms.incremental_jdbc_ingest.dialects import DIALECTS
 from transforms.jdbc_upsert.options import parse_options
-from transforms.jdbc_upsert.statements import drop_statement, upsert_statement
+from transforms.jdbc_upsert.statements import drop_statement, new_keys_statement, upsert_statement
 from transforms.jdbc_upsert.upsert import MAX_NAME, staging_name
 
 COLUMNS = ["id", "day", "amount"]
@@ -70,6 +70,14 @@ def test_identifiers_are_validated_before_any_sql_is_built() -> None:
         sql("postgresql", ["id", 'amount"; DROP TABLE x; --'])
     with pytest.raises(InputError, match="staging table"):
         upsert_statement(DIALECTS["postgresql"], "t", "s; DROP TABLE t", COLUMNS, KEYS)
+
+
+def test_the_new_keys_count_is_an_anti_join_on_the_keys() -> None:
+    text = new_keys_statement(DIALECTS["mysql"], "sales.totals", "sales.gf_stage_totals_0a1b", KEYS)
+    assert text == (
+        "SELECT COUNT(*) FROM sales.gf_stage_totals_0a1b gf_s WHERE NOT EXISTS (SELECT 1 FROM `sales`.`totals` gf_t "
+        "WHERE gf_t.`id` = gf_s.`id` AND gf_t.`day` = gf_s.`day`)"
+    )
 
 
 def test_drop_uses_if_exists_where_the_database_has_it() -> None:
