@@ -43,7 +43,7 @@ lint: setup  ## ruff + mypy
 	$(BIN)/ruff format --check glueforge transforms migration pipelines tests bench
 	$(BIN)/mypy
 
-bench: setup services  ## benchmarks (see docs/benchmarks.md)
+bench: setup services  ## list the benchmarks (run one: .venv/bin/python -m bench NAME; see docs/benchmarks.md)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench
 
