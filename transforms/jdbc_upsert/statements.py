@@ -49,12 +49,16 @@ def drop_statement(dialect: Dialect, staging: str) -> str:
 def new_keys_statement(dialect: Dialect, target: str, staging: str, keys: tuple[str, ...]) -> str:
     """How many staging rows have keys the target does not hold yet (run before the upsert, in its transaction:
     the rows it inserts; the others it updates)."""
-    quoted = [dialect.quote(k, "primary key column") for k in keys]
-    match = " AND ".join(f"gf_t.{k} = gf_s.{k}" for k in quoted)
+    match = _same_keys([dialect.quote(k, "primary key column") for k in keys])
     return (
         f"SELECT COUNT(*) FROM {staging_sql(staging)} gf_s WHERE NOT EXISTS "
         f"(SELECT 1 FROM {dialect.quote_table(target)} gf_t WHERE {match})"
     )
+
+
+def _same_keys(quoted_keys: list[str]) -> str:
+    """Target row ``gf_t`` and staging row ``gf_s`` have equal keys."""
+    return " AND ".join(f"gf_t.{k} = gf_s.{k}" for k in quoted_keys)
 
 
 def _parts(dialect: Dialect, columns: list[str], keys: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
@@ -90,7 +94,7 @@ def on_duplicate_key(dialect: Dialect, target: str, staging: str, columns: list[
 def merge(dialect: Dialect, target: str, staging: str, columns: list[str], keys: tuple[str, ...]) -> str:
     """ANSI ``MERGE`` (Oracle, SQL Server, SAP HANA, Redshift): aliases without ``AS`` (Oracle refuses it)."""
     names, updated, quoted_keys = _parts(dialect, columns, keys)
-    condition = " AND ".join(f"gf_t.{k} = gf_s.{k}" for k in quoted_keys)
+    condition = _same_keys(quoted_keys)
     values = ", ".join(f"gf_s.{dialect.quote(c)}" for c in columns)
     matched = f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = gf_s.{c}' for c in updated)} " if updated else ""
     text = (
