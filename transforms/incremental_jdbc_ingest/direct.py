@@ -30,10 +30,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
+from glueforge.hadoop_table import CommitConflict, ContentFile, HadoopTable, NativeCommitUnavailable
 from glueforge.jvm import java_class
 from glueforge.lakehouse import refresh_spark_table
-from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
+from transforms.incremental_jdbc_ingest.file_metrics import (
+    FIELD_ID,
+    FileMetrics,
+    column_modes,
+    file_metrics,
+    java_metrics,
+)
+from transforms.incremental_jdbc_ingest.state import ensure_unchanged_since
 from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
+from transforms.incremental_jdbc_ingest.writer import conflict_error
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -480,22 +489,82 @@ def upsert_arrow(
     delete_path = str(loaded.locationProvider().newDataLocation(f"{stem}-deletes.parquet"))
     written: list[str] = []
     modes = column_modes(spark, loaded, rows.column_names)
-    described: dict[str, tuple[int, Any]] = {}
+    measured: dict[str, tuple[int, FileMetrics]] = {}
+    native = native_table(loaded)
 
     def write(path: str, content: pa.Table) -> None:
         size, footer = _write_parquet(spark, file_io, path, content, codec)
         written.append(path)
-        described[path] = (size, java_metrics(spark, file_metrics(content, modes, footer)))
+        measured[path] = (size, file_metrics(content, modes, footer))
 
     with removed_unless_committed(deleter(file_io, written)):
         write(data_path, rows)
         if with_deletes:
             write(delete_path, rows.select(list(keys)))
-        snapshot_id = commit_files(
-            spark, loaded, table, [data_path], written[1:], keys, properties, start_snapshot, described=described
-        )
+        if native is not None:
+            snapshot_id = commit_natively(native, table, measured, written[1:], keys, properties, start_snapshot)
+        else:
+            described = {path: (size, java_metrics(spark, metrics)) for path, (size, metrics) in measured.items()}
+            snapshot_id = commit_files(
+                spark, loaded, table, [data_path], written[1:], keys, properties, start_snapshot, described=described
+            )
     refresh_spark_table(spark, table)
     return snapshot_id
+
+
+def native_table(loaded: Any) -> HadoopTable | None:
+    """The table as ``glueforge.hadoop_table`` commits to it without the JVM: a local hadoop-catalog table of
+    a shape it writes (``None``: commit through Iceberg's Java API)."""
+    try:
+        operations = loaded.operations()
+        if str(operations.getClass().getSimpleName()) != "HadoopTableOperations":
+            return None
+        metadata_file = str(operations.current().metadataFileLocation())
+    except Exception:  # a table without operations of its own: the Java commit decides
+        return None
+    if not is_local(metadata_file):
+        return None
+    try:
+        native = HadoopTable.load(os.path.dirname(os.path.dirname(metadata_file.removeprefix("file:"))))
+    except NativeCommitUnavailable:
+        return None
+    if native is None or native.unsupported_reason() is not None:
+        return None
+    return native
+
+
+def commit_natively(
+    native: HadoopTable,
+    table: TableName,
+    measured: dict[str, tuple[int, FileMetrics]],
+    delete_paths: list[str],
+    keys: tuple[str, ...],
+    properties: dict[str, str],
+    start_snapshot: int | None,
+) -> int:
+    """``commit_files``' ``RowDelta``, committed from Python: the same files, metrics and summary properties;
+    nothing may have been committed since ``start_snapshot`` (the target's lock keeps other ingest runs out)."""
+    ensure_unchanged_since(native.current_snapshot_id, start_snapshot, table)
+    field_ids = {f["name"].lower(): int(f["id"]) for f in native.schema["fields"]}
+    equality_ids = tuple(field_ids[key.lower()] for key in keys)
+    files = [
+        ContentFile(
+            path=path,
+            size=size,
+            record_count=metrics.record_count,
+            column_sizes=metrics.column_sizes,
+            value_counts=metrics.value_counts,
+            null_counts=metrics.null_counts,
+            lower_bounds=metrics.lower_bounds,
+            upper_bounds=metrics.upper_bounds,
+            equality_ids=equality_ids if path in delete_paths else (),
+        )
+        for path, (size, metrics) in measured.items()
+    ]
+    try:
+        return native.commit_row_delta(files, properties)
+    except CommitConflict:
+        raise conflict_error(table) from None
 
 
 def deleter(file_io: Any, written: list[str]) -> Callable[[], None]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from glueforge.errors import ConcurrentRunError
+from glueforge.hadoop_table import HadoopTable
 from tests.integration.ingest.conftest import Source, make_events
 from transforms.incremental_jdbc_ingest import direct
 from transforms.incremental_jdbc_ingest.state import MAX_KEY, WATERMARK, snapshot_summary
@@ -237,12 +238,18 @@ def test_direct_write_of_new_keys_only_is_an_append_without_delete_files(
     assert lakehouse.spark.table(target).count() == 18
 
 
+@pytest.mark.parametrize("commit", ["python", "java"])
 def test_direct_write_leaves_nothing_behind_when_the_commit_fails_or_loses_a_race(
-    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, monkeypatch: pytest.MonkeyPatch
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    lakehouse: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    commit: str,
 ) -> None:
     spark = lakehouse.spark
     table = postgres_db.unique_table("fails")
-    target = "bronze.direct_fails"
+    target = f"bronze.direct_fails_{commit}"
     make_events(pg_source, table, 20)
     run_ingest(postgres_db, **_params(table, target))
     before_rows = sorted(tuple(r) for r in spark.table(target).collect())
@@ -252,13 +259,22 @@ def test_direct_write_leaves_nothing_behind_when_the_commit_fails_or_loses_a_rac
         assert len(_data_files(lakehouse, target)) == 2  # both files were written ...
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(direct, "commit_files", broken_commit)
+    def java_commit_only() -> None:  # a local hadoop table commits from Python unless told otherwise
+        monkeypatch.setattr(direct, "native_table", lambda loaded: None)
+
+    if commit == "java":
+        java_commit_only()
+        monkeypatch.setattr(direct, "commit_files", broken_commit)
+    else:
+        monkeypatch.setattr(HadoopTable, "commit_row_delta", broken_commit)
     snapshots = _snapshots(spark, target)
     with pytest.raises(RuntimeError, match="disk full"):
         run_ingest(postgres_db, **_params(table, target))
     assert _data_files(lakehouse, target) == []  # ... and removed
     assert _snapshots(spark, target) == snapshots
     monkeypatch.undo()
+    if commit == "java":
+        java_commit_only()
 
     # another writer commits between this run's checks and its commit: Iceberg's validation refuses ours
     def other_writer(stage: str) -> None:
