@@ -82,9 +82,13 @@ class DirectClient(Protocol):
 
 def target_columns(spark: SparkSession, loaded: Any) -> list[TargetColumn]:
     """The Iceberg table's top-level columns with their field ids and the Arrow types their Parquet needs."""
+    return schema_columns(json.loads(str(java_class(spark, "org.apache.iceberg.SchemaParser").toJson(loaded.schema()))))
+
+
+def schema_columns(rendered: dict[str, Any]) -> list[TargetColumn]:
+    """``target_columns`` of an Iceberg schema in its JSON form (as table metadata holds it)."""
     import pyarrow as pa
 
-    rendered = json.loads(str(java_class(spark, "org.apache.iceberg.SchemaParser").toJson(loaded.schema())))
     simple = {
         "boolean": pa.bool_(),
         "int": pa.int32(),
@@ -166,7 +170,7 @@ _PG_PARSE: dict[str, str] = {
 # JDBC URL parameters and what psycopg makes of them; any other parameter means "use Spark's JDBC read".
 _PG_URL_PARAMETERS = {"sslmode": "sslmode", "sslrootcert": "sslrootcert", "user": "user", "password": "password"}
 _PG_HARMLESS = {"prepareThreshold", "binaryTransfer", "ApplicationName", "tcpKeepAlive", "reWriteBatchedInserts"}
-_PG_SESSION = (
+PG_SESSION = (
     "SET TIME ZONE 'UTC'",
     "SET DateStyle TO 'ISO, YMD'",
     "SET extra_float_digits TO 1",  # shortest text that reads back as the same double
@@ -223,7 +227,7 @@ class PostgresClient:
     ) -> tuple[str, dict[str, pa.DataType]]:
         """Set the session up and describe the window: the ``COPY ... TO STDOUT (FORMAT csv)`` statement and the
         Arrow type pyarrow parses each column as (``DirectReadUnavailable`` for a type not on the whitelist)."""
-        conn.execute("; ".join(_PG_SESSION))  # one round trip
+        conn.execute("; ".join(PG_SESSION))  # one round trip
         described = conn.execute(f"SELECT * FROM ({window_sql}) gf_w LIMIT 0").description or []
         types = {d.name: _pg_type_name(conn, d.type_code) for d in described}
         selected, parse_types = [], {}
@@ -590,7 +594,11 @@ _CODECS = {"zstd": "zstd", "snappy": "snappy", "gzip": "gzip", "brotli": "brotli
 
 def parquet_codec(loaded: Any) -> str:
     """The table's Parquet codec as pyarrow names it; one pyarrow cannot write keeps the Spark path."""
-    codec = table_codec(loaded)
+    return pyarrow_codec(table_codec(loaded))
+
+
+def pyarrow_codec(codec: str) -> str:
+    """pyarrow's name for Iceberg's ``write.parquet.compression-codec`` value."""
     if codec not in _CODECS:
         raise DirectReadUnavailable(f"the target's Parquet codec {codec} is not one pyarrow writes")
     return _CODECS[codec]
@@ -604,26 +612,27 @@ def _write_parquet(spark: SparkSession, file_io: Any, path: str, rows: pa.Table,
     """pyarrow writes the file: straight into a local warehouse, else into a local temporary file that the JVM
     copies into the table's ``FileIO`` (S3, HDFS) in one call (bytes sent through py4j travel base64-encoded:
     ~50 ms per MB). Returns the file's size and its Parquet footer."""
-    import pyarrow.parquet as pq
-
-    # Iceberg reads Parquet by field id; timestamps as microseconds (UTC-adjusted for timestamptz), not INT96
-    footers: list[Any] = []
-    options: dict[str, Any] = {
-        "compression": codec,
-        "coerce_timestamps": "us",
-        "store_schema": False,
-        "metadata_collector": footers,
-    }
     if is_local(path):  # a local warehouse: pyarrow writes the file where it belongs
-        local_path = path.removeprefix("file:")
-        os.makedirs(os.path.dirname(local_path), exist_ok=True)
-        pq.write_table(rows, local_path, **options)
-        return os.path.getsize(local_path), footers[0]
+        return write_local_parquet(path, rows, codec)
     with tempfile.TemporaryDirectory(prefix="gf-direct-") as folder:
         local = os.path.join(folder, "part.parquet")
-        pq.write_table(rows, local, **options)
+        size, footer = write_local_parquet(local, rows, codec)
         copy_into_file_io(spark, file_io, local, path)
-        return os.path.getsize(local), footers[0]
+        return size, footer
+
+
+def write_local_parquet(path: str, rows: pa.Table, codec: str) -> tuple[int, Any]:
+    """pyarrow writes ``rows`` to a local ``path`` as Iceberg reads Parquet: by field id, timestamps as
+    microseconds (UTC-adjusted for timestamptz), not INT96. Returns the file's size and its footer."""
+    import pyarrow.parquet as pq
+
+    footers: list[Any] = []
+    local_path = path.removeprefix("file:")
+    os.makedirs(os.path.dirname(local_path), exist_ok=True)
+    pq.write_table(
+        rows, local_path, compression=codec, coerce_timestamps="us", store_schema=False, metadata_collector=footers
+    )
+    return os.path.getsize(local_path), footers[0]
 
 
 def copy_into_file_io(spark: SparkSession, file_io: Any, local: str, path: str) -> None:

@@ -196,3 +196,26 @@ def java_metrics(spark: SparkSession, metrics: FileMetrics) -> Any:
         bounds(metrics.lower_bounds),
         bounds(metrics.upper_bounds),
     )
+
+
+# --- from the table's properties, without the JVM -------------------------------------------------------------
+
+_MODE = re.compile(r"none|counts|full|truncate\((\d+)\)", re.IGNORECASE)
+
+
+def metrics_modes(properties: dict[str, str], columns: list[str]) -> dict[str, str] | None:
+    """``column_modes`` from the table's properties, as Iceberg's ``MetricsConfig`` derives them for a table of
+    top-level columns without a sort order; ``None`` where it would need more (more columns than Iceberg gives
+    default metrics, or a mode it does not know)."""
+    default = properties.get("write.metadata.metrics.default")
+    inferred = properties.get("write.metadata.metrics.max-inferred-column-defaults", "100")
+    if default is None and (not inferred.isdigit() or len(columns) > int(inferred)):
+        return None
+    modes = {}
+    for name in columns:
+        mode = properties.get(f"write.metadata.metrics.column.{name}", default or "truncate(16)").strip()
+        match = _MODE.fullmatch(mode)
+        if match is None or match.group(1) == "0":
+            return None
+        modes[name.lower()] = mode.lower()
+    return modes

@@ -161,13 +161,19 @@ def run_ingest(
 ) -> IngestResult:
 
     clock = _Clock()
-    fire = hook or (lambda stage: None)
+    fire = _once_per_stage(hook)
     source = resolve_source(options, glue_context)
     reader = JdbcReader(spark, source, options)
     target = options.target
     writer = IcebergWriter(spark, target)
     run_id = uuid.uuid4().hex
     summary = RunSummary(str(target), options.table or "query", source.dialect.name, run_id)
+    # A small window of a PostgreSQL source into a local target, without the JVM; None: this run needs it.
+    from transforms.incremental_jdbc_ingest import native  # it builds this module's results: imported here
+
+    result = native.try_run(spark, options, source, glue_context, summary, fire, clock)
+    if result is not None:
+        return result
 
     with contextlib.ExitStack() as run_scope:
         run_scope.enter_context(reader.session())
@@ -281,6 +287,18 @@ def run_ingest(
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
     return IngestResult(summary, result_df, direct_batch)
+
+
+def _once_per_stage(hook: Hook | None) -> Hook:
+    """The hook, told each stage once: a run without the JVM that gave up hands over to the JVM run."""
+    told: set[str] = set()
+
+    def fire(stage: str) -> None:
+        if hook is not None and stage not in told:
+            told.add(stage)
+            hook(stage)
+
+    return fire
 
 
 def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[[], DataFrame] | None:

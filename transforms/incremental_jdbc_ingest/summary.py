@@ -30,6 +30,8 @@ class RunSummary:
     partitions: int = 0
     reader: str = "spark_jdbc"  # spark_jdbc | postgresql_copy (a small window read without a Spark job)
     direct_read_skipped: str | None = None  # why a window small enough for the direct read took Spark's
+    jvm_used: bool = True  # False: the whole run went without the JVM (``native``: a small PostgreSQL window)
+    jvm_reason: str | None = None  # why the run needed the JVM (None when it ran without)
     write_plan: str = ""  # append | merge | merge_matched | equality_delete | soft_delete_merge | none
     added_columns: list[str] = field(default_factory=list)
     snapshot_id: int | None = None

@@ -12,7 +12,7 @@ import pytest
 from glueforge.errors import ConcurrentRunError
 from glueforge.hadoop_table import HadoopTable
 from tests.integration.ingest.conftest import Source, make_events
-from transforms.incremental_jdbc_ingest import direct
+from transforms.incremental_jdbc_ingest import direct, native
 from transforms.incremental_jdbc_ingest.state import MAX_KEY, WATERMARK, snapshot_summary
 from transforms.incremental_jdbc_ingest.writer import IcebergWriter
 
@@ -260,6 +260,7 @@ def test_direct_write_leaves_nothing_behind_when_the_commit_fails_or_loses_a_rac
         raise RuntimeError("disk full")
 
     def java_commit_only() -> None:  # a local hadoop table commits from Python unless told otherwise
+        monkeypatch.setattr(native, "try_run", lambda *args, **kwargs: None)
         monkeypatch.setattr(direct, "native_table", lambda loaded: None)
 
     if commit == "java":
@@ -405,6 +406,7 @@ def test_one_run_logs_in_to_the_source_once_over_plain_jdbc(
         return connection
 
     monkeypatch.setattr(JdbcReader, "_open_connection", counting)
+    monkeypatch.setattr(native, "try_run", lambda *args, **kwargs: None)  # the JVM run, whose logins are counted
     pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 4")
     summary = run_ingest(postgres_db, **_params(table, target)).summary
     # bound query, tie count and unique-key lookup share one connection, closed at the end of the run

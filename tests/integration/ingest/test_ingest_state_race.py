@@ -16,6 +16,7 @@ from .test_ingest_postgres import COLUMNS, make_orders
 
 # the module, not the package's ``ingest`` function of the same name
 ingest_module = importlib.import_module("transforms.incremental_jdbc_ingest.ingest")
+native_module = importlib.import_module("transforms.incremental_jdbc_ingest.native")
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def other_run_before_lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call
         return real_lock(spark, table)
 
     monkeypatch.setattr(ingest_module, "target_lock", lock_after_other_run)
+    monkeypatch.setattr(native_module, "target_lock", lock_after_other_run)  # its state is read under the lock
     yield queued
 
 

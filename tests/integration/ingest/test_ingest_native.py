@@ -1,0 +1,169 @@
+"""Runs without the JVM (``native``): they touch neither the JDBC driver nor Iceberg's Java API, and every
+answer they give in place of the JVM's is the JVM's answer."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from glueforge.lakehouse import TableName
+from tests.integration.ingest.conftest import make_events
+from transforms.incremental_jdbc_ingest import direct, native
+from transforms.incremental_jdbc_ingest.connection import resolve_source
+from transforms.incremental_jdbc_ingest.file_metrics import column_modes, metrics_modes
+from transforms.incremental_jdbc_ingest.ingest import _target_state
+from transforms.incremental_jdbc_ingest.options import IngestOptions
+from transforms.incremental_jdbc_ingest.reader import JdbcReader
+from transforms.incremental_jdbc_ingest.state import iceberg_table
+
+pytestmark = pytest.mark.integration
+
+
+def _params(table: str, target: str, **extra: Any) -> dict[str, Any]:
+    return {"table": table, "cursor_column": "updated_at", "primary_keys": "id", "target_table": target, **extra}
+
+
+def _options(postgres_db: Any, **params: Any) -> IngestOptions:
+    return IngestOptions(url=postgres_db.jdbc_url, user=postgres_db.user, **params)
+
+
+VOLATILE = {"run_id", "snapshot_id", "seconds", "stage_seconds", "watermark_origin", "target", "jvm_used", "jvm_reason"}
+
+
+def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm_runs_result(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spark = lakehouse.spark
+    table = postgres_db.unique_table("native")
+    targets = {"native": "bronze.native_run", "jvm": "bronze.native_twin"}
+    make_events(pg_source, table, 30)
+    for target in targets.values():
+        run_ingest(postgres_db, **_params(table, target))
+
+    def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the JVM was asked")
+
+    def both_runs() -> dict[str, dict[str, Any]]:
+        """One run into each target: without the JVM (which must not be asked), then the JVM run."""
+        with monkeypatch.context() as patched:
+            for owner, name in ((JdbcReader, "_open_connection"), (direct, "commit_files"), (direct, "upsert_arrow")):
+                patched.setattr(owner, name, asked_the_jvm)
+            patched.setattr(
+                importlib.import_module("transforms.incremental_jdbc_ingest.ingest"), "find_java_table", asked_the_jvm
+            )
+            without = run_ingest(postgres_db, **_params(table, targets["native"])).summary.as_dict()
+        with monkeypatch.context() as patched:
+            patched.setattr(native, "try_run", lambda *args, **kwargs: None)
+            jvm = run_ingest(postgres_db, **_params(table, targets["jvm"])).summary.as_dict()
+        return {"native": without, "jvm": jvm}
+
+    unchanged = both_runs()
+    assert unchanged["native"]["status"] == "no_change"
+    changes = [
+        f"UPDATE {table} SET note = 'new', updated_at = updated_at + interval '1 day' WHERE id IN (3, 7)",
+        f"INSERT INTO {table} SELECT 31, 1.5, 'n31', TIMESTAMPTZ '2026-03-01 00:00:00+00'",  # a new key
+        f"INSERT INTO {table} SELECT 32, 2.5, 'n32', TIMESTAMPTZ '2026-03-01 00:00:00+00'",  # a late tie
+    ]
+    results = [unchanged]
+    for change in changes:
+        pg_source.run(change)
+        results.append(both_runs())
+    for result in results:
+        assert {k: v for k, v in result["native"].items() if k not in VOLATILE} == {
+            k: v for k, v in result["jvm"].items() if k not in VOLATILE
+        }
+    assert all(not r["native"]["jvm_used"] and r["jvm"]["jvm_used"] for r in results)
+    assert results[1]["native"]["reader"] == "postgresql_copy"
+    assert results[2]["native"]["write_plan"] == "append"  # the largest key noted by the previous commit
+    rows = {name: sorted(tuple(r) for r in spark.table(target).collect()) for name, target in targets.items()}
+    assert rows["native"] == rows["jvm"] and len(rows["native"]) == 32
+    # the JVM reads the state the run without it committed
+    state, snapshot, _ = _target_state(spark, _options(postgres_db, **_params(table, targets["native"])))
+    assert (state.watermark, snapshot) == (
+        results[-1]["native"]["watermark_after"],
+        results[-1]["native"]["snapshot_id"],
+    )
+
+
+def test_what_it_cannot_answer_as_the_jvm_does_goes_to_the_jvm(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    table = postgres_db.unique_table("fallback")
+    target = "bronze.native_fallback"
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    pg_source.run(f"ALTER TABLE {table} ADD COLUMN code char(3)")  # padded by Spark: no native type for it
+    pg_source.run(f"UPDATE {table} SET code = 'ab', updated_at = updated_at + interval '1 day' WHERE id = 2")
+    with caplog.at_level("INFO", logger="glueforge.ingest"):
+        summary = run_ingest(postgres_db, **_params(table, target)).summary
+    assert "runs in the JVM: no Spark type here for code bpchar" in caplog.text
+    assert (summary.jvm_used, summary.jvm_reason) == (True, "no Spark type here for code bpchar")
+    assert summary.added_columns == ["code"]  # schema drift, through the JVM
+    assert lakehouse.spark.table(target).where("id = 2").first()["code"] == "ab "
+
+
+@pytest.fixture
+def every_type(pg_source: Any, postgres_db: Any) -> str:
+    table = postgres_db.unique_table("types")
+    pg_source.run(
+        f"CREATE TABLE {table} (id int8 PRIMARY KEY, a int2, b int4, d numeric(12,2), e numeric, s numeric(38,0), "
+        "f float4, g float8, h bool, i text, j varchar(20), l date, m timestamp, t timestamp(3), n timestamptz, "
+        "o uuid, p json, q jsonb, u name, updated_at timestamptz)"
+    )
+    return table
+
+
+@pytest.mark.parametrize("timestamp_type", ["TIMESTAMP_LTZ", "TIMESTAMP_NTZ"])
+def test_the_probe_gives_sparks_own_types(
+    every_type: str, postgres_db: Any, lakehouse: Any, monkeypatch: pytest.MonkeyPatch, timestamp_type: str
+) -> None:
+    spark = lakehouse.spark
+    monkeypatch.setattr(spark.conf, "get", _conf_with(spark.conf.get, "spark.sql.timestampType", timestamp_type))
+    options = _options(postgres_db, **_params(every_type, "bronze.unused"))
+    source = resolve_source(options)
+    jvm_shape = JdbcReader(spark, source, options).probe()
+    reader = native.NativeReader(spark, source, options)
+    with reader.session():
+        native_shape = reader.probe()
+    assert [(f.name, f.dataType) for f in native_shape.schema.fields] == [
+        (f.name, f.dataType) for f in jvm_shape.schema.fields
+    ]
+    assert (native_shape.cursor, native_shape.cursor_kind, native_shape.primary_keys) == (
+        jvm_shape.cursor,
+        jvm_shape.cursor_kind,
+        jvm_shape.primary_keys,
+    )
+    with reader.session():
+        assert set(reader.declared_unique_keys()) == set(JdbcReader(spark, source, options).declared_unique_keys())
+
+
+def _conf_with(get: Callable[..., Any], key: str, value: str) -> Callable[..., Any]:
+    def conf_get(name: str, *default: Any) -> Any:
+        return value if name == key else get(name, *default)
+
+    return conf_get
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {},
+        {"write.metadata.metrics.default": "full"},
+        {"write.metadata.metrics.default": "counts", "write.metadata.metrics.column.note": "truncate(4)"},
+        {"write.metadata.metrics.column.id": "none"},
+    ],
+)
+def test_metrics_modes_are_icebergs(lakehouse: Any, properties: dict[str, str]) -> None:
+    spark = lakehouse.spark
+    name = f"bronze.modes_{abs(hash(str(properties)))}"
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS bronze")
+    settings = ", ".join(f"'{k}'='{v}'" for k, v in {"format-version": "2", **properties}.items())
+    spark.sql(
+        f"CREATE TABLE {name} (id bigint, note string, amount decimal(10,2)) USING iceberg TBLPROPERTIES ({settings})"
+    )
+    loaded = iceberg_table(spark, TableName.parse(name))
+    columns = ["id", "note", "amount"]
+    assert metrics_modes({**properties}, columns) == column_modes(spark, loaded, columns)
