@@ -7,7 +7,8 @@ that floor is most of the run. A window of at most ``direct_read_max_rows`` rows
 driver (PostgreSQL: ``COPY (window) TO STDOUT`` as CSV through psycopg, parsed by pyarrow's C++ CSV reader;
 MySQL/MariaDB: the server's text of every value through pymysql, cast by pyarrow), written as Parquet by
 pyarrow through the table's own ``FileIO`` (local, HDFS or S3 alike), and committed with the same
-equality-delete ``RowDelta`` as a Spark-written upsert (``upsert.commit_files``).
+equality-delete ``RowDelta`` as a Spark-written upsert (``upsert.commit_files``), made from Python for a local
+hadoop-catalog table (``glueforge.hadoop_table``). ``native`` runs the whole of such a run without the JVM.
 
 It gives the rows Spark's JDBC read would give, or it does not run: every column's database type must be in
 ``CLIENTS``' whitelist and its value must convert to the target's Iceberg type without loss; anything else
@@ -71,9 +72,15 @@ class DirectClient(Protocol):
     reader: str  # how the run summary names this way of reading
 
     def read(
-        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+        self,
+        source: JdbcSource,
+        window_sql: str,
+        columns: list[TargetColumn],
+        spark_schema: StructType,
+        connection: Any = None,
     ) -> pa.Table:
-        """The window's rows, one Arrow column per ``columns`` entry (in that order), of that column's type."""
+        """The window's rows, one Arrow column per ``columns`` entry (in that order), of that column's type;
+        ``connection``: the client's open connection to read on (else it logs in itself)."""
         ...
 
 
@@ -199,13 +206,23 @@ class PostgresClient:
     reader = "postgresql_copy"
 
     def read(
-        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+        self,
+        source: JdbcSource,
+        window_sql: str,
+        columns: list[TargetColumn],
+        spark_schema: StructType,
+        connection: Any = None,
     ) -> pa.Table:
         import psycopg
         from pyarrow import csv
 
-        args = postgres_connect_args(source.url, source.user, source.password)
-        with psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge") as conn:
+        with contextlib.ExitStack() as scope:
+            conn = connection
+            if conn is None:
+                args = postgres_connect_args(source.url, source.user, source.password)
+                conn = scope.enter_context(
+                    psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge")
+                )
             copy_sql, parse_types = self.copy_plan(conn, source, window_sql, columns, spark_schema)
             buffer = io.BytesIO()
             with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
@@ -320,7 +337,12 @@ class MySQLClient:
     reader = "mysql_text"
 
     def read(
-        self, source: JdbcSource, window_sql: str, columns: list[TargetColumn], spark_schema: StructType
+        self,
+        source: JdbcSource,
+        window_sql: str,
+        columns: list[TargetColumn],
+        spark_schema: StructType,
+        connection: Any = None,  # always its own: pymysql's session settings are the read's
     ) -> pa.Table:
         import pyarrow as pa
         import pymysql  # type: ignore[import-untyped,unused-ignore]
@@ -402,12 +424,14 @@ def read_window(
     spark_schema: StructType,
     *,
     pad_chars: bool = True,
+    connection: Any = None,
 ) -> pa.Table:
     """The window, each column converted to the target's Arrow type (only lossless widenings), ``CHAR(n)``
-    values padded to ``n`` as Spark's read pads them (``pad_chars``)."""
+    values padded to ``n`` as Spark's read pads them (``pad_chars``); ``connection``: the client's connection
+    the run has open already."""
     check_same_columns(columns, spark_schema)
     try:
-        table = client.read(source, window_sql, columns, spark_schema)
+        table = client.read(source, window_sql, columns, spark_schema, connection)
     except DirectReadUnavailable:
         raise
     except Exception as exc:  # the client could not connect or read: Spark's JDBC read reports it properly

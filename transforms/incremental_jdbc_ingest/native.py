@@ -258,6 +258,11 @@ class NativeReader(JdbcReader):
             raise NotNative(f"no Spark type here for {', '.join(self.unmapped)}")
         return shape
 
+    @property
+    def connection(self) -> Any:
+        """The run's psycopg connection (open inside ``session()``)."""
+        return self._pg
+
     def _query(self, sql: str) -> Any:
         try:
             return self._pg.execute(sql)
@@ -438,7 +443,13 @@ def _run(
         window = ReadWindow(lower, bounds.upper, False)
         window_sql = reader.window_sql(shape, window, above_lower=skip_ties)
         rows = direct.read_window(
-            client, reader.source, window_sql, columns, shape.schema, pad_chars=direct.pads_chars(spark)
+            client,
+            reader.source,
+            window_sql,
+            columns,
+            shape.schema,
+            pad_chars=direct.pads_chars(spark),
+            connection=reader.connection,
         )
     except direct.DirectReadUnavailable as why:
         raise NotNative(str(why)) from None

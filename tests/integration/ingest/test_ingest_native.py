@@ -7,6 +7,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import pytest
 
 from glueforge.lakehouse import TableName
@@ -46,15 +47,25 @@ def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm
     def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the JVM was asked")
 
+    logins: list[Any] = []
+    real_connect = psycopg.connect
+
+    def login(*args: Any, **kwargs: Any) -> Any:
+        logins.append(kwargs.get("host"))
+        return real_connect(*args, **kwargs)
+
     def both_runs() -> dict[str, dict[str, Any]]:
         """One run into each target: without the JVM (which must not be asked), then the JVM run."""
+        logins.clear()
         with monkeypatch.context() as patched:
+            patched.setattr(psycopg, "connect", login)
             for owner, name in ((JdbcReader, "_open_connection"), (direct, "commit_files"), (direct, "upsert_arrow")):
                 patched.setattr(owner, name, asked_the_jvm)
             patched.setattr(
                 importlib.import_module("transforms.incremental_jdbc_ingest.ingest"), "find_java_table", asked_the_jvm
             )
             without = run_ingest(postgres_db, **_params(table, targets["native"])).summary.as_dict()
+        assert len(logins) == 1  # one login for the probe, the bound query, the tie count and the read
         with monkeypatch.context() as patched:
             patched.setattr(native, "try_run", lambda *args, **kwargs: None)
             jvm = run_ingest(postgres_db, **_params(table, targets["jvm"])).summary.as_dict()
