@@ -196,6 +196,10 @@ class HadoopTable:
     def metadata_file(self) -> Path:
         return self.metadata_dir / f"v{self.version}.metadata.json"
 
+    def uri(self, path: Path) -> str:
+        """``path`` spelled as the table spells its own files: with ``file:`` when its location has it."""
+        return f"file:{path}" if str(self.metadata.get("location", "")).startswith("file:") else str(path)
+
     @property
     def manifest_dir(self) -> Path:
         """Where Iceberg writes this table's manifests: under the location its metadata names (the directory
@@ -317,14 +321,15 @@ class HadoopTable:
             ]
             manifest_list = self.manifest_dir / f"snap-{snapshot_id}-1-{commit_uuid}.avro"
             self._write_manifest_list(manifest_list, manifests, parent, snapshot_id, sequence, written)
-            now = int(time.time() * 1000)
+            # never before the table's last change: Iceberg expects its snapshot and metadata logs in order
+            now = max(int(time.time() * 1000), int(self.metadata.get("last-updated-ms", 0)))
             snapshot = {
                 "sequence-number": sequence,
                 "snapshot-id": snapshot_id,
                 "parent-snapshot-id": parent["snapshot-id"],
                 "timestamp-ms": now,
                 "summary": {"operation": _operation(files), **properties, **_summary(files, parent)},
-                "manifest-list": str(manifest_list),
+                "manifest-list": self.uri(manifest_list),
                 "schema-id": self.metadata.get("current-schema-id", 0),
             }
             self._publish(self._next_metadata(snapshot, now), written)
@@ -393,7 +398,7 @@ class HadoopTable:
         path = self.manifest_dir / name
         size = _write_avro(path, MANIFEST_ENTRY_SCHEMA, entries, metadata, written, fastavro)
         return {
-            "manifest_path": str(path),
+            "manifest_path": self.uri(path),
             "manifest_length": size,
             "partition_spec_id": self.metadata.get("default-spec-id", 0),
             "content": 1 if content == "deletes" else 0,
@@ -449,7 +454,7 @@ class HadoopTable:
         kept = int(self.properties.get("write.metadata.previous-versions-max", _MAX_PREVIOUS_VERSIONS))
         log = [
             *metadata.get("metadata-log", []),
-            {"timestamp-ms": self.metadata.get("last-updated-ms", now), "metadata-file": str(self.metadata_file)},
+            {"timestamp-ms": self.metadata.get("last-updated-ms", now), "metadata-file": self.uri(self.metadata_file)},
         ]
         metadata["metadata-log"] = log[-kept:] if kept > 0 else []
         return metadata
@@ -469,12 +474,12 @@ class HadoopTable:
         written.clear()  # from here on the commit stands: none of its files may be removed
         with contextlib.suppress(OSError):
             temporary.unlink()
-        previous = self.metadata_file
+        dropped = {entry["metadata-file"] for entry in self.metadata.get("metadata-log", [])}
         self.version += 1
         self.metadata = metadata
         self._write_version_hint()
         if self.properties.get("write.metadata.delete-after-commit.enabled", "false").lower() == "true":
-            self._delete_dropped_metadata(previous)
+            self._delete_dropped_metadata(dropped)
 
     def _write_version_hint(self) -> None:
         """Best effort: readers look past a stale hint. Hadoop's checksum of the old hint is removed first (a
@@ -485,12 +490,12 @@ class HadoopTable:
             temporary.write_text(str(self.version))
             os.replace(temporary, self.metadata_dir / VERSION_HINT)
 
-    def _delete_dropped_metadata(self, previous: Path) -> None:
+    def _delete_dropped_metadata(self, logged_before: set[str]) -> None:
+        """``write.metadata.delete-after-commit.enabled``: delete the metadata files that fell off the log."""
         kept = {entry["metadata-file"] for entry in self.metadata.get("metadata-log", [])}
-        if str(previous) in kept:
-            return
-        with contextlib.suppress(OSError):
-            previous.unlink()
+        for name in logged_before - kept:
+            with contextlib.suppress(OSError):
+                Path(name.removeprefix("file:")).unlink()
 
 
 def _write_avro(

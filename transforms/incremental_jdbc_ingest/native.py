@@ -526,18 +526,18 @@ def _commit(
     """``direct.upsert_arrow`` on the table's files: the data file (and the equality-delete file of its keys)
     written by pyarrow, committed by ``HadoopTable``; the files are removed again unless the commit landed."""
     stem = f"gf-direct-{uuid.uuid4().hex[:16]}"
-    data_dir = str(target.table.data_location)
+    data_dir = target.table.data_location
     written: list[str] = []
 
     def remove() -> None:
         for path in written:
             with contextlib.suppress(OSError):
-                os.remove(path)
+                os.remove(path.removeprefix("file:"))
 
     measured = {}
     with removed_unless_committed(remove):
         for suffix, content in (("data", rows), *((("deletes", rows.select(list(keys))),) if with_deletes else ())):
-            path = f"{data_dir}/{stem}-{suffix}.parquet"
+            path = target.table.uri(data_dir / f"{stem}-{suffix}.parquet")  # as the table spells its files
             written.append(path)
             size, footer = direct.write_local_parquet(path, content, codec)
             measured[path] = (size, file_metrics(content, modes, footer))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from glueforge.hadoop_table import CommitConflict, ContentFile, HadoopTable, NativeCommitUnavailable
 from glueforge.lakehouse import TableName, refresh_spark_table
+from glueforge.session import iceberg_catalog_conf
 
 pytestmark = pytest.mark.integration
 
@@ -171,3 +174,55 @@ def test_tables_it_does_not_write_are_refused_before_anything_is_written(
 
 def test_no_table_is_none(tmp_path: Path) -> None:
     assert HadoopTable.load(tmp_path / "nothing") is None
+
+
+@pytest.mark.parametrize("scheme", ["", "file:"])
+def test_files_are_spelled_as_the_table_spells_them_so_orphan_removal_keeps_them(
+    lakehouse: Any, tmp_path: Path, scheme: str
+) -> None:
+    spark = lakehouse.spark
+    catalog = f"spelled{len(scheme)}"
+    warehouse = tmp_path / catalog
+    for key, value in iceberg_catalog_conf(catalog, warehouse).items():
+        spark.conf.set(key, f"{scheme}{value}" if key.endswith(".warehouse") else value)
+    spark.sql(
+        f"CREATE TABLE {catalog}.native.t (id bigint, name string, qty int) USING iceberg "
+        "TBLPROPERTIES ('format-version'='2')"
+    )
+    spark.createDataFrame(ROWS, "id bigint, name string, qty int").writeTo(f"{catalog}.native.t").append()
+    location = warehouse / "native" / "t"
+    table = HadoopTable.load(location)
+    assert table is not None
+    table.commit_row_delta(_upsert_files(location), {})
+    refresh_spark_table(spark, TableName("native", "t", catalog))
+    listed = spark.sql(f"SELECT file_path FROM {catalog}.native.t.files").collect()
+    manifests = [r.path for r in spark.sql(f"SELECT path FROM {catalog}.native.t.manifests").collect()]
+    assert len(manifests) == 3 and len({path.startswith("file:") for path in manifests}) == 1  # Iceberg's and ours
+    two_days_ago = time.time() - 2 * 86_400  # the procedure only looks at files older than a day
+    for path in location.rglob("*"):
+        os.utime(path, (two_days_ago, two_days_ago))
+    later = spark.sql("SELECT current_timestamp() - INTERVAL 25 HOURS").first()[0]
+    orphans = spark.sql(
+        f"CALL {catalog}.system.remove_orphan_files(table => 'native.t', older_than => TIMESTAMP '{later}', "
+        "dry_run => true)"
+    ).collect()
+    live = {Path(r.file_path.removeprefix("file:")).name for r in listed}
+    assert not [r for r in orphans if Path(r[0].removeprefix("file:")).name in live]
+    assert not [r for r in orphans if r[0].endswith((".avro", "metadata.json"))]  # manifests and metadata are live
+
+
+def test_metadata_files_that_fall_off_the_log_are_deleted_when_the_table_asks(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    location = _table(
+        lakehouse,
+        "trimmed",
+        properties="'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true', "
+        "'write.metadata.previous-versions-max'='1'",
+    )
+    table = HadoopTable.load(location)
+    assert table is not None
+    table.commit_row_delta(_upsert_files(location), {})
+    versions = sorted(p.name for p in (location / "metadata").glob("v*.metadata.json"))
+    assert versions == [f"v{table.version - 1}.metadata.json", f"v{table.version}.metadata.json"]
+    assert len(table.metadata["metadata-log"]) == 1
+    assert len(_rows(spark, "native.trimmed")) == 4
