@@ -413,6 +413,7 @@ def _run(
     )
     if bounds.rows == 0 or unchanged:
         summary.status = "no_change"
+        _refresh_spark(spark, target)  # as the JVM run's reload of the target does
         return _finished(summary, clock, IngestResult(summary, None, lambda: spark.createDataFrame([], shape.schema)))
     if bounds.upper == before and state.rows_at_watermark is None:
         raise NotNative("ties at the watermark without a count: the JVM run compares them with the target")
@@ -475,10 +476,9 @@ def _run(
     summary.snapshot_id = _commit(
         target, rows, keys, properties, codec, modes, start_snapshot, with_deletes=not only_new
     )
+    _refresh_spark(spark, target)
     clock.lap("write")
     fire("after_commit")
-    if analyzer_built(spark):  # Spark may hold the table (or data of it) from before the commit
-        refresh_spark_table(spark, target.name)
     summary.upserted = rows.num_rows
     return _finished(
         summary,
@@ -487,6 +487,13 @@ def _run(
             summary, None, lambda: spark.createDataFrame(rows.to_pandas(), spark.table(target.name.sql).schema)
         ),
     )
+
+
+def _refresh_spark(spark: SparkSession, target: NativeTarget) -> None:
+    """Make Spark's next read of the target see its current version: Spark may hold the table (or data of it)
+    from before, once it has run any statement."""
+    if analyzer_built(spark):
+        refresh_spark_table(spark, target.name)
 
 
 def _finished(summary: RunSummary, clock: _Clock, result: IngestResult) -> IngestResult:

@@ -15,7 +15,7 @@ from tests.integration.ingest.conftest import make_events
 from transforms.incremental_jdbc_ingest import direct, native
 from transforms.incremental_jdbc_ingest.connection import resolve_source
 from transforms.incremental_jdbc_ingest.file_metrics import column_modes, metrics_modes
-from transforms.incremental_jdbc_ingest.ingest import _target_state
+from transforms.incremental_jdbc_ingest.ingest import STAGES, _target_state
 from transforms.incremental_jdbc_ingest.options import IngestOptions
 from transforms.incremental_jdbc_ingest.reader import JdbcReader
 from transforms.incremental_jdbc_ingest.state import iceberg_table
@@ -97,6 +97,53 @@ def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm
         results[-1]["native"]["watermark_after"],
         results[-1]["native"]["snapshot_id"],
     )
+
+
+def test_a_crash_at_every_stage_then_a_rerun_gives_the_source(
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    same_rows: Callable[..., None],
+    lakehouse: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = postgres_db.unique_table("crash")
+    target = "bronze.native_crash"
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    data = lakehouse.warehouse / "bronze" / "native_crash" / "data"
+
+    def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the JVM was asked")
+
+    monkeypatch.setattr(JdbcReader, "_open_connection", asked_the_jvm)
+    monkeypatch.setattr(direct, "upsert_arrow", asked_the_jvm)
+
+    class Crash(Exception):
+        pass
+
+    for number, stage in enumerate(STAGES):
+        at = f"TIMESTAMPTZ '2026-05-01 00:00:00+00' + interval '{number} hours'"  # past the last watermark
+        pg_source.run(f"UPDATE {table} SET note = 'v{number}', updated_at = {at} WHERE id = 1")
+        pg_source.run(f"INSERT INTO {table} SELECT {20 + number}, 1, 'new', {at} + interval '30 minutes'")
+        files = sorted(data.iterdir())
+
+        def crash(at: str, stage: str = stage) -> None:
+            if at == stage:
+                raise Crash(stage)
+
+        with pytest.raises(Crash):
+            run_ingest(postgres_db, hook=crash, **_params(table, target))
+        if stage != "after_commit":
+            assert sorted(data.iterdir()) == files  # nothing written, or all of it removed again
+        rerun = run_ingest(postgres_db, **_params(table, target)).summary
+        assert not rerun.jvm_used
+        same_rows(
+            pg_source,
+            f"SELECT id, amount, note, updated_at FROM {table}",
+            target,
+            ["id", "amount", "note", "updated_at"],
+        )
 
 
 def test_what_it_cannot_answer_as_the_jvm_does_goes_to_the_jvm(
