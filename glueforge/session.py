@@ -163,6 +163,21 @@ def check_java() -> str:
     return first
 
 
+def settings_before_start(settings: Settings) -> dict[str, str] | None:
+    """The Spark settings a local session would start with, for work that may not need the JVM at all (the
+    CLI's small ingest runs); ``None`` when a session is running already (its own settings then count) or when
+    something outside glueforge could change them (Glue mode, a ``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``)."""
+    if _session is not None or resolve_mode(settings) != "local" or os.environ.get("PYSPARK_SUBMIT_ARGS"):
+        return None
+    import pyspark
+
+    spark_home = os.environ.get("SPARK_HOME") or os.path.dirname(pyspark.__file__)
+    conf_dirs = [os.environ.get("SPARK_CONF_DIR"), os.path.join(spark_home, "conf")]
+    if any(d and os.path.exists(os.path.join(d, "spark-defaults.conf")) for d in conf_dirs):
+        return None
+    return local_spark_conf(settings)
+
+
 def get_spark(settings: Settings | None = None) -> SparkSession:
     """The process-wide session; builds it on first call (a few seconds), returns it at once after."""
     global _session

@@ -116,12 +116,17 @@ def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: An
     if bool(params.get("table")) == bool(params.get("query")):
         raise click.UsageError("give exactly one of --table or --query")
 
-    from glueforge.session import get_spark
+    from glueforge.session import get_spark, settings_before_start
     from transforms.incremental_jdbc_ingest import parse_options, run_ingest
+    from transforms.incremental_jdbc_ingest.ingest import run_ingest_without_session
 
     options = parse_options(params)  # bad input fails here, before a JVM starts
-    spark = get_spark(load_settings(warehouse=warehouse))
-    result = run_ingest(spark, options)
+    settings = load_settings(warehouse=warehouse)
+    # A small window into a local target needs no JVM: tried first, the session starts only if it does.
+    spark_settings = settings_before_start(settings)
+    result = run_ingest_without_session(spark_settings, options) if spark_settings is not None else None
+    if result is None:
+        result = run_ingest(get_spark(settings), options)
     result.release()
     summary = result.summary.as_dict()
     if not quiet:
@@ -140,17 +145,19 @@ def ingest(ctx: click.Context, quiet: bool, warehouse: Path | None, **params: An
 @click.option("--quiet", is_flag=True, help="Only the JSON lines.")
 @warehouse_option
 def ingest_many(jobs_file: Path, quiet: bool, warehouse: Path | None) -> None:
-    """Run several ingests in one Spark session (the second and later tables skip the JVM's warm-up).
+    """Run several ingests in one Spark session (the second and later tables skip the JVM's warm-up). Until a
+    job needs the JVM, each is tried without it (small windows into local targets); the session starts then.
 
     Prints one JSON line per job, then a totals line; exits 1 when any job failed (the others still ran).
     """
     from rich.progress import Progress
 
-    from glueforge.session import get_spark
+    from glueforge.session import get_spark, settings_before_start
     from transforms.incremental_jdbc_ingest.jobs import load_jobs, run_jobs
 
     jobs = load_jobs(jobs_file)  # the whole file is checked before a JVM starts
-    spark = get_spark(load_settings(warehouse=warehouse))
+    settings = load_settings(warehouse=warehouse)
+    spark_settings = settings_before_start(settings)  # jobs that need no JVM run before (or without) it starts
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=quiet) as progress:
         task = progress.add_task("ingest", total=len(jobs))
@@ -162,7 +169,7 @@ def ingest_many(jobs_file: Path, quiet: bool, warehouse: Path | None) -> None:
                 console.print(f"{outcome.name}: {outcome.status} ({detail})")
             click.echo(json.dumps(outcome.as_dict(), sort_keys=True, default=str))
 
-        outcomes = run_jobs(spark, jobs, done)
+        outcomes = run_jobs(lambda: get_spark(settings), jobs, done, without_session=spark_settings)
     failed = [o.name for o in outcomes if o.status == "failed"]
     click.echo(json.dumps({"jobs": len(outcomes), "failed": failed}, sort_keys=True))
     if failed:

@@ -11,7 +11,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -171,7 +171,7 @@ def run_ingest(
     # A small window of a PostgreSQL source into a local target, without the JVM; None: this run needs it.
     from transforms.incremental_jdbc_ingest import native  # it builds this module's results: imported here
 
-    result = native.try_run(spark, options, source, glue_context, summary, fire, clock)
+    result = native.try_run(native.SessionConf(spark), options, source, glue_context, summary, fire, clock)
     if result is not None:
         return result
 
@@ -287,6 +287,18 @@ def run_ingest(
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
     return IngestResult(summary, result_df, direct_batch)
+
+
+def run_ingest_without_session(spark_settings: Mapping[str, str], options: IngestOptions) -> IngestResult | None:
+    """The run without the JVM, before any Spark session exists (the CLI): ``spark_settings`` are the settings a
+    local session would be started with. ``None`` when the run needs the JVM (nothing was written): start the
+    session and call ``run_ingest``."""
+    from transforms.incremental_jdbc_ingest import native
+
+    source = resolve_source(options)
+    summary = RunSummary(str(options.target), options.table or "query", source.dialect.name, uuid.uuid4().hex)
+    conf = native.SessionConf(None, spark_settings)
+    return native.try_run(conf, options, source, None, summary, _once_per_stage(None), _Clock())
 
 
 def _once_per_stage(hook: Hook | None) -> Hook:

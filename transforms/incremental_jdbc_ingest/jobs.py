@@ -18,15 +18,15 @@ then fails (source down, bad column) is reported and the others still run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from glueforge.errors import InputError, NotFoundError, UserError
-from transforms.incremental_jdbc_ingest.ingest import run_ingest
+from transforms.incremental_jdbc_ingest.ingest import run_ingest, run_ingest_without_session
 from transforms.incremental_jdbc_ingest.options import IngestOptions, parse_options
 
 if TYPE_CHECKING:
@@ -91,13 +91,27 @@ def load_jobs(path: Path) -> list[IngestJob]:
 
 
 def run_jobs(
-    spark: SparkSession, jobs: list[IngestJob], on_done: Callable[[JobOutcome], None] | None = None
+    spark: SparkSession | Callable[[], SparkSession],
+    jobs: list[IngestJob],
+    on_done: Callable[[JobOutcome], None] | None = None,
+    *,
+    without_session: Mapping[str, str] | None = None,
 ) -> list[JobOutcome]:
-    """Run the jobs in order in one session; a user error fails that job only (nothing of it is committed)."""
+    """Run the jobs in order in one session; a user error fails that job only (nothing of it is committed).
+
+    ``spark``: the session, or a function that starts it. With ``without_session`` (the settings that session
+    would start with), each job is first tried without the JVM, and the session is started by the first job
+    that needs it."""
     outcomes = []
+    session = None if callable(spark) else spark
     for job in jobs:
         try:
-            result = run_ingest(spark, job.options)
+            result = None
+            if session is None and without_session:
+                result = run_ingest_without_session(without_session, job.options)
+            if result is None:
+                session = session or cast(Callable[[], "SparkSession"], spark)()
+                result = run_ingest(session, job.options)
         except UserError as exc:
             outcome = JobOutcome(job.name, job.options.target_table, "failed", None, str(exc))
         else:

@@ -26,13 +26,13 @@ import importlib.util
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from glueforge.errors import UserError
+from glueforge.errors import EnvironmentProblem, UserError
 from glueforge.hadoop_table import HadoopTable, NativeCommitUnavailable
 from glueforge.lakehouse import TableName, refresh_spark_table
 from transforms.incremental_jdbc_ingest import direct
@@ -47,7 +47,7 @@ from transforms.incremental_jdbc_ingest.state import (
     StoredState,
     ensure_unchanged_since,
     summary_properties,
-    target_lock,
+    warehouse_lock,
 )
 from transforms.incremental_jdbc_ingest.upsert import UNSUITABLE_KEY_TYPES, removed_unless_committed
 from transforms.incremental_jdbc_ingest.window import (
@@ -60,7 +60,7 @@ from transforms.incremental_jdbc_ingest.window import (
 )
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
 
     from transforms.incremental_jdbc_ingest.connection import JdbcSource
@@ -78,10 +78,27 @@ class NotNative(Exception):
 # --- the target -----------------------------------------------------------------------------------------------
 
 
-def analyzer_built(spark: SparkSession) -> bool:
+class SessionConf:
+    """Spark's settings as the run sees them: the session's, or, when there is no session yet (the CLI tries a
+    run without the JVM before starting one), the settings glueforge would start its local session with."""
+
+    def __init__(self, spark: SparkSession | None, settings: Mapping[str, str] | None = None) -> None:
+        self.spark = spark
+        self.settings = dict(settings or {})
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        if self.spark is not None:
+            value = self.spark.conf.get(key, default)
+            return None if value is None else str(value)
+        return self.settings.get(key, default)
+
+
+def analyzer_built(spark: SparkSession | None) -> bool:
     """Whether Spark's analyzer, and with it the catalog manager, exists yet: it is built on the first statement
     or table lookup (tenths of a second in a fresh JVM). Until then no statement has run: no ``USE`` changed the
     current catalog, and no catalog has cached a table. ``True`` when it cannot tell."""
+    if spark is None:
+        return False
     state: Any = cast(Any, spark)._jsparkSession.sessionState()
     try:
         field = state.getClass().getDeclaredField("analyzer")  # a lazy field of Spark 3.5's SessionState
@@ -91,27 +108,28 @@ def analyzer_built(spark: SparkSession) -> bool:
         return True
 
 
-def _current_catalog(spark: SparkSession) -> str:
-    if not analyzer_built(spark):
-        return str(spark.conf.get("spark.sql.defaultCatalog", "spark_catalog"))
-    return str(cast(Any, spark)._jsparkSession.sessionState().catalogManager().currentCatalog().name())
+def _current_catalog(conf: SessionConf) -> str:
+    if not analyzer_built(conf.spark):
+        return str(conf.get("spark.sql.defaultCatalog", "spark_catalog"))
+    return str(cast(Any, conf.spark)._jsparkSession.sessionState().catalogManager().currentCatalog().name())
 
 
 class NativeTarget:
     """The run's target as its metadata files describe it (``HadoopTable``), with what the run asks of it."""
 
-    def __init__(self, name: TableName, table: HadoopTable) -> None:
+    def __init__(self, name: TableName, table: HadoopTable, warehouse: str) -> None:
         self.name = name
         self.table = table
+        self.warehouse = warehouse
 
     @classmethod
-    def locate(cls, spark: SparkSession, name: TableName) -> NativeTarget:
-        catalog = name.catalog or _current_catalog(spark)
+    def locate(cls, conf: SessionConf, name: TableName) -> NativeTarget:
+        catalog = name.catalog or _current_catalog(conf)
         prefix = f"spark.sql.catalog.{catalog}"
-        conf = {key: spark.conf.get(f"{prefix}{key}", None) for key in ("", ".type", ".warehouse")}
-        if conf[""] != "org.apache.iceberg.spark.SparkCatalog" or conf[".type"] != "hadoop":
+        settings = {key: conf.get(f"{prefix}{key}") for key in ("", ".type", ".warehouse")}
+        if settings[""] != "org.apache.iceberg.spark.SparkCatalog" or settings[".type"] != "hadoop":
             raise NotNative(f"catalog {catalog} is not an Iceberg hadoop catalog")
-        warehouse = conf[".warehouse"] or ""
+        warehouse = settings[".warehouse"] or ""
         if not direct.is_local(warehouse):
             raise NotNative(f"warehouse {warehouse} is not local")
         location = Path(warehouse.removeprefix("file:")) / name.namespace / name.table
@@ -124,7 +142,7 @@ class NativeTarget:
         if (unsupported := table.unsupported_reason()) is not None:
             raise NotNative(f"the target is {unsupported}")
         qualified = TableName(name.namespace, name.table, catalog)
-        return cls(qualified, table)
+        return cls(qualified, table, warehouse)
 
     def refresh(self) -> None:
         latest = HadoopTable.load(self.table.location)
@@ -221,11 +239,11 @@ def spark_type_of(pg_type: str | None, precision: int | None, scale: int | None,
 class NativeReader(JdbcReader):
     """``JdbcReader`` whose plain connection is psycopg's: the same generated statements and the same values."""
 
-    def __init__(self, spark: SparkSession, source: JdbcSource, options: IngestOptions) -> None:
-        super().__init__(spark, source, options)
+    def __init__(self, conf: SessionConf, source: JdbcSource, options: IngestOptions) -> None:
+        super().__init__(cast(Any, conf.spark), source, options)  # its Spark-side methods are never called here
         self._pg: Any = None
         self.unmapped: list[str] = []  # "column type" of result columns without a Spark type here
-        self._ntz = str(spark.conf.get("spark.sql.timestampType", "TIMESTAMP_LTZ")).upper() == "TIMESTAMP_NTZ"
+        self._ntz = str(conf.get("spark.sql.timestampType", "TIMESTAMP_LTZ")).upper() == "TIMESTAMP_NTZ"
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -327,7 +345,7 @@ _VALUES: dict[str, Callable[[Any], Any]] = {
 # --- the run --------------------------------------------------------------------------------------------------
 
 
-def eligible(spark: SparkSession, options: IngestOptions, source: JdbcSource, glue_context: Any) -> str | None:
+def eligible(conf: SessionConf, options: IngestOptions, source: JdbcSource, glue_context: Any) -> str | None:
     """Why this run is not one for the JVM-free path, from its options alone (``None``: it may be)."""
     reasons = [
         (glue_context is not None, "a Glue job"),
@@ -344,13 +362,13 @@ def eligible(spark: SparkSession, options: IngestOptions, source: JdbcSource, gl
     ]
     if (why := next((why for failed, why in reasons if failed), None)) is not None:
         return why
-    if str(spark.conf.get("spark.driver.extraJavaOptions", "")).find("-Duser.timezone=UTC") < 0:
+    if str(conf.get("spark.driver.extraJavaOptions", "")).find("-Duser.timezone=UTC") < 0:
         return "the JVM's time zone may not be UTC (naive timestamps are read in it)"
     return None
 
 
 def try_run(
-    spark: SparkSession,
+    conf: SessionConf,
     options: IngestOptions,
     source: JdbcSource,
     glue_context: Any,
@@ -359,16 +377,16 @@ def try_run(
     clock: _Clock,
 ) -> IngestResult | None:
     """The whole run without the JVM, or ``None`` (nothing written, ``summary`` untouched) when it needs it."""
-    why = eligible(spark, options, source, glue_context)
+    why = eligible(conf, options, source, glue_context)
     if why is not None:
         summary.jvm_reason = why
         return None
     given, summary = summary, dataclasses.replace(summary, jvm_used=False)  # the JVM run starts from the given one
     try:
-        target = NativeTarget.locate(spark, options.target)
-        reader = NativeReader(spark, source, options)
-        with reader.session(), target_lock(spark, target.name):
-            return _run(spark, options, target, reader, summary, fire, clock)
+        target = NativeTarget.locate(conf, options.target)
+        reader = NativeReader(conf, source, options)
+        with reader.session(), warehouse_lock(target.warehouse, target.name):
+            return _run(conf, options, target, reader, summary, fire, clock)
     except NotNative as needs:
         log.info("ingest into %s runs in the JVM: %s", options.target, needs)
         given.jvm_reason = str(needs)
@@ -376,7 +394,7 @@ def try_run(
 
 
 def _run(
-    spark: SparkSession,
+    conf: SessionConf,
     options: IngestOptions,
     target: NativeTarget,
     reader: NativeReader,
@@ -413,8 +431,9 @@ def _run(
     )
     if bounds.rows == 0 or unchanged:
         summary.status = "no_change"
-        _refresh_spark(spark, target)  # as the JVM run's reload of the target does
-        return _finished(summary, clock, IngestResult(summary, None, lambda: spark.createDataFrame([], shape.schema)))
+        _refresh_spark(conf.spark, target)  # as the JVM run's reload of the target does
+        empty = _batch(conf, lambda spark: spark.createDataFrame([], shape.schema))
+        return _finished(summary, clock, IngestResult(summary, None, empty))
     if bounds.upper == before and state.rows_at_watermark is None:
         raise NotNative("ties at the watermark without a count: the JVM run compares them with the target")
     if bounds.rows > options.direct_read_max_rows:
@@ -449,7 +468,7 @@ def _run(
             window_sql,
             columns,
             shape.schema,
-            pad_chars=direct.pads_chars(spark),
+            pad_chars=str(conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true",
             connection=reader.connection,
         )
     except direct.DirectReadUnavailable as why:
@@ -476,7 +495,7 @@ def _run(
     summary.snapshot_id = _commit(
         target, rows, keys, properties, codec, modes, start_snapshot, with_deletes=not only_new
     )
-    _refresh_spark(spark, target)
+    _refresh_spark(conf.spark, target)
     clock.lap("write")
     fire("after_commit")
     summary.upserted = rows.num_rows
@@ -484,15 +503,28 @@ def _run(
         summary,
         clock,
         IngestResult(
-            summary, None, lambda: spark.createDataFrame(rows.to_pandas(), spark.table(target.name.sql).schema)
+            summary,
+            None,
+            _batch(conf, lambda spark: spark.createDataFrame(rows.to_pandas(), spark.table(target.name.sql).schema)),
         ),
     )
 
 
-def _refresh_spark(spark: SparkSession, target: NativeTarget) -> None:
+def _batch(conf: SessionConf, build: Callable[[SparkSession], DataFrame]) -> Callable[[], DataFrame]:
+    """The run's batch as a DataFrame, built when asked for: only a run given a Spark session has one."""
+
+    def batch() -> DataFrame:
+        if conf.spark is None:
+            raise EnvironmentProblem("this run had no Spark session: its batch is not a DataFrame", where="batch")
+        return build(conf.spark)
+
+    return batch
+
+
+def _refresh_spark(spark: SparkSession | None, target: NativeTarget) -> None:
     """Make Spark's next read of the target see its current version: Spark may hold the table (or data of it)
     from before, once it has run any statement."""
-    if analyzer_built(spark):
+    if spark is not None and analyzer_built(spark):
         refresh_spark_table(spark, target.name)
 
 

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -297,12 +297,16 @@ def external_store(kind: str, location: str | None) -> ExternalStore | None:
     return store
 
 
-@contextmanager
-def target_lock(spark: SparkSession, table: TableName) -> Iterator[None]:
+def target_lock(spark: SparkSession, table: TableName) -> AbstractContextManager[None]:
     """An exclusive, non-blocking lock per target while a run works on it (local warehouses only;
     on S3/Glue Iceberg's optimistic concurrency and the snapshot check are the guard)."""
     catalog = table.catalog or current_catalog_name(spark)
-    warehouse = spark.conf.get(f"spark.sql.catalog.{catalog}.warehouse", None)
+    return warehouse_lock(spark.conf.get(f"spark.sql.catalog.{catalog}.warehouse", None), table)
+
+
+@contextmanager
+def warehouse_lock(warehouse: str | None, table: TableName) -> Iterator[None]:
+    """``target_lock`` of ``table`` in its catalog's ``warehouse`` (``None``: not a local warehouse, no lock)."""
     if not warehouse or ("://" in warehouse and not warehouse.startswith("file:")):
         yield
         return

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from glueforge.lakehouse import TableName
+from glueforge.lakehouse import TableName, refresh_spark_table
 from tests.integration.ingest.conftest import make_events
 from transforms.incremental_jdbc_ingest import direct, native
 from transforms.incremental_jdbc_ingest.connection import resolve_source
@@ -183,7 +183,7 @@ def test_the_probe_gives_sparks_own_types(
     options = _options(postgres_db, **_params(every_type, "bronze.unused"))
     source = resolve_source(options)
     jvm_shape = JdbcReader(spark, source, options).probe()
-    reader = native.NativeReader(spark, source, options)
+    reader = native.NativeReader(native.SessionConf(spark), source, options)
     with reader.session():
         native_shape = reader.probe()
     assert [(f.name, f.dataType) for f in native_shape.schema.fields] == [
@@ -225,3 +225,89 @@ def test_metrics_modes_are_icebergs(lakehouse: Any, properties: dict[str, str]) 
     loaded = iceberg_table(spark, TableName.parse(name))
     columns = ["id", "note", "amount"]
     assert metrics_modes({**properties}, columns) == column_modes(spark, loaded, columns)
+
+
+@pytest.fixture
+def no_session_yet(monkeypatch: pytest.MonkeyPatch, lakehouse: Any) -> list[str]:
+    """The CLI as in a fresh process: no Spark session until ``get_spark`` starts one (each start noted here)."""
+    import glueforge.session as session_module
+
+    real_get_spark, started = session_module.get_spark, []
+
+    def get_spark(settings: Any = None) -> Any:
+        started.append("started")
+        monkeypatch.setattr(session_module, "_session", lakehouse.spark)
+        return real_get_spark(settings)
+
+    monkeypatch.setattr(session_module, "_session", None)
+    monkeypatch.setattr(session_module, "get_spark", get_spark)
+    return started
+
+
+def test_the_cli_starts_no_spark_session_for_a_small_window(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, no_session_yet: list[str]
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from glueforge.cli.ingest import ingest as ingest_command
+
+    table = postgres_db.unique_table("cli")
+    make_events(pg_source, table, 12)
+    base = ["--url", postgres_db.jdbc_url, "--user", postgres_db.user, "--table", table, "--cursor", "updated_at"]
+    base += ["--primary-key", "id", "--target", "bronze.native_cli", "--warehouse", str(lakehouse.warehouse)]
+
+    def run() -> dict[str, Any]:
+        result = CliRunner().invoke(ingest_command, [*base, "--quiet"])
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.output.strip().splitlines()[-1]))
+
+    assert run()["jvm_reason"] == "no target yet (a first load)" and no_session_yet == ["started"]
+    pg_source.run(f"UPDATE {table} SET note = 'cli', updated_at = updated_at + interval '1 day' WHERE id = 3")
+    import glueforge.session as session_module
+
+    session_module._session = None  # a new process: the session of the first run is gone
+    summary = run()
+    assert (summary["status"], summary["jvm_used"], summary["upserted"]) == ("committed", False, 1)
+    assert no_session_yet == ["started"]  # not started again
+    refresh_spark_table(lakehouse.spark, TableName.parse("bronze.native_cli"))
+    assert lakehouse.spark.table("bronze.native_cli").where("id = 3").first()["note"] == "cli"
+
+
+def test_ingest_many_starts_spark_only_for_the_job_that_needs_it(
+    pg_source: Any,
+    postgres_db: Any,
+    run_ingest: Callable[..., Any],
+    lakehouse: Any,
+    no_session_yet: list[str],
+    tmp_path: Any,
+) -> None:
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from glueforge.cli.ingest import ingest as ingest_command
+
+    tables = [postgres_db.unique_table(f"many{i}") for i in range(3)]
+    for table in tables:
+        make_events(pg_source, table, 8)
+    for table in tables[::2]:  # the first and last already loaded; the middle one is a first load
+        run_ingest(postgres_db, **_params(table, f"bronze.{table}"))
+        pg_source.run(f"UPDATE {table} SET updated_at = updated_at + interval '1 day' WHERE id = 2")
+    jobs_file = tmp_path / "jobs.yml"
+    defaults = {"url": postgres_db.jdbc_url, "user": postgres_db.user, "cursor_column": "updated_at"}
+    jobs = [{"table": t, "primary_keys": "id", "target_table": f"bronze.{t}"} for t in tables]
+    jobs_file.write_text(yaml.safe_dump({"defaults": defaults, "jobs": jobs}))
+    result = CliRunner().invoke(
+        ingest_command, ["many", "--jobs", str(jobs_file), "--warehouse", str(lakehouse.warehouse), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.strip().splitlines()[:-1]]
+    assert [(line["status"], line["summary"]["jvm_used"]) for line in lines] == [
+        ("committed", False),  # before any session
+        ("committed", True),  # a first load: the session starts here
+        ("committed", False),  # in that session, still without the JVM
+    ]
+    assert no_session_yet == ["started"]

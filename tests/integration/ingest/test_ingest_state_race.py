@@ -31,7 +31,15 @@ def other_run_before_lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call
         return real_lock(spark, table)
 
     monkeypatch.setattr(ingest_module, "target_lock", lock_after_other_run)
-    monkeypatch.setattr(native_module, "target_lock", lock_after_other_run)  # its state is read under the lock
+    real_warehouse_lock = native_module.warehouse_lock
+
+    def warehouse_lock_after_other_run(warehouse: Any, table: Any) -> AbstractContextManager[None]:
+        if queued:
+            queued.pop()()
+        return real_warehouse_lock(warehouse, table)
+
+    # a run without the JVM reads its state under the lock: the other run commits before it reads
+    monkeypatch.setattr(native_module, "warehouse_lock", warehouse_lock_after_other_run)
     yield queued
 
 

@@ -115,3 +115,25 @@ def test_the_local_file_system_jar_is_used_once_built_and_can_be_turned_off(tmp_
     assert conf["spark.hadoop.fs.file.impl"] == local_fs.FILE_SYSTEM_CLASS
     assert conf["spark.driver.extraClassPath"].split(":")[-1] == str(jar)
     assert "fs.file.impl" not in str(local_spark_conf(settings.model_copy(update={"nio_local_fs": False})))
+
+
+def test_settings_before_start_only_when_nothing_else_can_change_them(tmp_path, monkeypatch):
+    import glueforge.session as session_module
+    from glueforge.session import settings_before_start
+
+    monkeypatch.setattr(session_module, "_session", None)
+    for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_CONF_DIR", "SPARK_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(warehouse=tmp_path / "wh", mode="local")
+    assert settings_before_start(settings) == local_spark_conf(settings)
+    assert settings_before_start(load_settings(warehouse=tmp_path / "wh", mode="glue")) is None
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.timestampType=TIMESTAMP_NTZ pyspark-shell")
+    assert settings_before_start(settings) is None
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "spark-defaults.conf").write_text("spark.sql.timestampType TIMESTAMP_NTZ\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "conf"))
+    assert settings_before_start(settings) is None
+    monkeypatch.delenv("SPARK_CONF_DIR")
+    monkeypatch.setattr(session_module, "_session", object())  # a running session's own settings count
+    assert settings_before_start(settings) is None
