@@ -45,24 +45,35 @@ class CommitConflict(Exception):
     """Another commit landed on the table since it was read; nothing of this commit is visible."""
 
 
-@dataclass(frozen=True)
-class ContentFile:
-    """A Parquet data file, or an equality-delete file when ``equality_ids`` is set, with Iceberg's column
-    metrics (maps keyed by field id; bounds in Iceberg's single-value serialisation)."""
+@dataclass
+class FileMetrics:
+    """What a data or delete file's entry in a manifest says about it (maps keyed by Iceberg field id; bounds in
+    Iceberg's single-value serialisation)."""
 
-    path: str
-    size: int
     record_count: int
     column_sizes: dict[int, int] = field(default_factory=dict)
     value_counts: dict[int, int] = field(default_factory=dict)
     null_counts: dict[int, int] = field(default_factory=dict)
     lower_bounds: dict[int, bytes] = field(default_factory=dict)
     upper_bounds: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContentFile:
+    """A Parquet data file, or an equality-delete file when ``equality_ids`` is set, with its metrics."""
+
+    path: str
+    size: int
+    metrics: FileMetrics
     equality_ids: tuple[int, ...] = ()
 
     @property
     def is_delete(self) -> bool:
         return bool(self.equality_ids)
+
+    @property
+    def record_count(self) -> int:
+        return self.metrics.record_count
 
 
 # --- Avro schemas: Iceberg 1.9's v2 manifest entry (unpartitioned) and manifest list entry ------------------
@@ -372,12 +383,12 @@ class HadoopTable:
                     "partition": {},
                     "record_count": f.record_count,
                     "file_size_in_bytes": f.size,
-                    "column_sizes": _entries(f.column_sizes),
-                    "value_counts": _entries(f.value_counts),
-                    "null_value_counts": _entries(f.null_counts),
+                    "column_sizes": _entries(f.metrics.column_sizes),
+                    "value_counts": _entries(f.metrics.value_counts),
+                    "null_value_counts": _entries(f.metrics.null_counts),
                     "nan_value_counts": None,
-                    "lower_bounds": _entries(f.lower_bounds),
-                    "upper_bounds": _entries(f.upper_bounds),
+                    "lower_bounds": _entries(f.metrics.lower_bounds),
+                    "upper_bounds": _entries(f.metrics.upper_bounds),
                     "key_metadata": None,
                     "split_offsets": None,
                     "equality_ids": list(f.equality_ids) or None,

@@ -31,16 +31,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, unquote
 
-from glueforge.hadoop_table import CommitConflict, ContentFile, HadoopTable, NativeCommitUnavailable
+from glueforge.hadoop_table import CommitConflict, ContentFile, FileMetrics, HadoopTable, NativeCommitUnavailable
 from glueforge.jvm import java_class
 from glueforge.lakehouse import refresh_spark_table
-from transforms.incremental_jdbc_ingest.file_metrics import (
-    FIELD_ID,
-    FileMetrics,
-    column_modes,
-    file_metrics,
-    java_metrics,
-)
+from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
 from transforms.incremental_jdbc_ingest.state import ensure_unchanged_since
 from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
 from transforms.incremental_jdbc_ingest.writer import conflict_error
@@ -576,17 +570,7 @@ def commit_natively(
     field_ids = {f["name"].lower(): int(f["id"]) for f in native.schema["fields"]}
     equality_ids = tuple(field_ids[key.lower()] for key in keys)
     files = [
-        ContentFile(
-            path=path,
-            size=size,
-            record_count=metrics.record_count,
-            column_sizes=metrics.column_sizes,
-            value_counts=metrics.value_counts,
-            null_counts=metrics.null_counts,
-            lower_bounds=metrics.lower_bounds,
-            upper_bounds=metrics.upper_bounds,
-            equality_ids=equality_ids if path in delete_paths else (),
-        )
+        ContentFile(path, size, metrics, equality_ids if path in delete_paths else ())
         for path, (size, metrics) in measured.items()
     ]
     try:

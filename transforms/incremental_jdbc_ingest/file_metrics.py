@@ -17,9 +17,9 @@ import base64
 import json
 import re
 import struct
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from glueforge.hadoop_table import FileMetrics  # what a manifest entry says of a file (re-exported here)
 from glueforge.jvm import java_class
 
 if TYPE_CHECKING:
@@ -29,18 +29,6 @@ if TYPE_CHECKING:
 
 _TRUNCATE = re.compile(r"truncate\((\d+)\)")
 FIELD_ID = b"PARQUET:field_id"  # how pyarrow writes Iceberg's field ids into the Parquet schema
-
-
-@dataclass
-class FileMetrics:
-    """What a data or delete file's entry in a manifest says about it (maps keyed by Iceberg field id)."""
-
-    record_count: int
-    column_sizes: dict[int, int] = field(default_factory=dict)
-    value_counts: dict[int, int] = field(default_factory=dict)
-    null_counts: dict[int, int] = field(default_factory=dict)
-    lower_bounds: dict[int, bytes] = field(default_factory=dict)
-    upper_bounds: dict[int, bytes] = field(default_factory=dict)
 
 
 def file_metrics(rows: pa.Table, modes: dict[str, str], footer: pq.FileMetaData) -> FileMetrics:

@@ -41,11 +41,11 @@ from transforms.incremental_jdbc_ingest.reader import JdbcReader, SourceShape
 from transforms.incremental_jdbc_ingest.state import (
     MAX_KEY,
     RESET,
-    ROWS_AT_WATERMARK,
-    RUN_ID,
     WATERMARK,
     StoredState,
     ensure_unchanged_since,
+    largest_key_noted,
+    snapshot_state,
     summary_properties,
     warehouse_lock,
 )
@@ -158,17 +158,11 @@ class NativeTarget:
         """``state.iceberg_state``: the newest current-ancestor snapshot carrying a watermark."""
         for snapshot in self.table.ancestry():
             summary = snapshot.get("summary") or {}
-            if WATERMARK not in summary:
-                continue
-            watermark, snapshot_id = str(summary[WATERMARK]), int(snapshot["snapshot-id"])
-            if not watermark or summary.get(RUN_ID) == RESET:  # rewound: rows above it are compared
-                raise NotNative("the state was reset")
-            committed = datetime.fromtimestamp(snapshot["timestamp-ms"] / 1000, UTC).isoformat(timespec="seconds")
-            tied = summary.get(ROWS_AT_WATERMARK)
-            rows_at = int(tied) if tied is not None else None
-            return StoredState(
-                watermark, f"iceberg snapshot {snapshot_id}", summary.get(RUN_ID), snapshot_id, committed, rows_at
-            )
+            if WATERMARK in summary:
+                state = snapshot_state(summary, int(snapshot["snapshot-id"]), int(snapshot["timestamp-ms"]))
+                if state.watermark is None or state.run_id == RESET:  # rewound: rows above it are compared
+                    raise NotNative("the state was reset")
+                return state
         raise NotNative("no snapshot carries a watermark")
 
     def noted_largest_key(self, column: str) -> int | None:
@@ -176,15 +170,8 @@ class NativeTarget:
         snapshot = self.table.current_snapshot
         if snapshot is None:
             return None
-        noted = (snapshot.get("summary") or {}).get(MAX_KEY)
-        if not noted:
-            owner, _, noted = str(self.table.properties.get(MAX_KEY) or "").partition(":")
-            if owner != str(snapshot["snapshot-id"]):
-                return None
-        name, _, value = str(noted).partition("=")
-        if name.lower() != column.lower() or not value.lstrip("-").isdigit():
-            return None
-        return int(value)
+        summary = snapshot.get("summary") or {}
+        return largest_key_noted(summary, self.table.properties, int(snapshot["snapshot-id"]), column)
 
     def unsuitable_reason(self, keys: tuple[str, ...], batch_columns: list[str]) -> str | None:
         """``upsert.unsuitable_reason`` of a v2, unpartitioned table (``HadoopTable`` takes no other)."""

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -94,10 +94,17 @@ def noted_largest_key(loaded: Any, column: str) -> int | None:
     snapshot = loaded.currentSnapshot()
     if snapshot is None:
         return None
-    noted = snapshot.summary().get(MAX_KEY)
+    return largest_key_noted(snapshot.summary(), loaded.properties(), int(snapshot.snapshotId()), column)
+
+
+def largest_key_noted(
+    summary: Mapping[str, str], properties: Mapping[str, str], snapshot_id: int, column: str
+) -> int | None:
+    """``noted_largest_key`` from the current snapshot's summary and id and the table's properties."""
+    noted = summary.get(MAX_KEY)
     if not noted:  # a first load's note, valid while its snapshot is still the current one
-        owner, _, noted = str(loaded.properties().get(MAX_KEY) or "").partition(":")
-        if owner != str(snapshot.snapshotId()):
+        owner, _, noted = str(properties.get(MAX_KEY) or "").partition(":")
+        if owner != str(snapshot_id):
             return None
     name, _, value = str(noted).partition("=")
     if name.lower() != column.lower() or not value.lstrip("-").isdigit():
@@ -129,19 +136,7 @@ def iceberg_state(
     while snapshot is not None:  # walk the current ancestry only: rolled-back snapshots do not count
         summary = snapshot.summary()
         if summary.containsKey(WATERMARK):
-            watermark = str(summary.get(WATERMARK))
-            snapshot_id = int(snapshot.snapshotId())
-            committed = datetime.fromtimestamp(snapshot.timestampMillis() / 1000, UTC).isoformat(timespec="seconds")
-            origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
-            tied = summary.get(ROWS_AT_WATERMARK)
-            return StoredState(
-                watermark or None,
-                origin,
-                summary.get(RUN_ID),
-                snapshot_id,
-                committed,
-                int(tied) if tied is not None and watermark else None,
-            )
+            return snapshot_state(summary, int(snapshot.snapshotId()), int(snapshot.timestampMillis()))
         parent = snapshot.parentId()
         snapshot = None if parent is None else loaded.snapshot(parent)
     columns = {f.name.lower(): f.name for f in spark.table(table.sql).schema.fields}
@@ -158,6 +153,22 @@ def iceberg_state(
             value = from_epoch_micros(int(value)) if is_timestamp else value
             return StoredState(format_watermark(value), "target max(cursor) (no snapshot property)")
     return StoredState(None, "none (target has no watermark)")
+
+
+def snapshot_state(summary: Mapping[str, str], snapshot_id: int, timestamp_ms: int) -> StoredState:
+    """The state a snapshot whose summary carries a watermark stores."""
+    watermark = str(summary.get(WATERMARK))
+    committed = datetime.fromtimestamp(timestamp_ms / 1000, UTC).isoformat(timespec="seconds")
+    origin = f"iceberg snapshot {snapshot_id}" + (" (reset)" if watermark == "" else "")
+    tied = summary.get(ROWS_AT_WATERMARK)
+    return StoredState(
+        watermark or None,
+        origin,
+        summary.get(RUN_ID),
+        snapshot_id,
+        committed,
+        int(tied) if tied is not None and watermark else None,
+    )
 
 
 def reset_iceberg(spark: SparkSession, table: TableName, to: str | None, key: str) -> None:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from glueforge.hadoop_table import CommitConflict, ContentFile, HadoopTable, NativeCommitUnavailable
+from glueforge.hadoop_table import CommitConflict, ContentFile, FileMetrics, HadoopTable, NativeCommitUnavailable
 from glueforge.lakehouse import TableName, refresh_spark_table
 from glueforge.session import iceberg_catalog_conf
 
@@ -41,16 +41,14 @@ def _parquet(location: Path, name: str, rows: pa.Table) -> ContentFile:
     pq.write_table(rows.cast(schema), path)
     keys = rows.column("id").to_pylist()
     bounds = {1: (struct.pack("<q", min(keys)), struct.pack("<q", max(keys)))}
-    return ContentFile(
-        path=str(path),
-        size=path.stat().st_size,
+    metrics = FileMetrics(
         record_count=rows.num_rows,
         value_counts={1: rows.num_rows},
         null_counts={1: 0},
         lower_bounds={k: low for k, (low, _) in bounds.items()},
         upper_bounds={k: high for k, (_, high) in bounds.items()},
-        equality_ids=(1,) if rows.num_columns == 1 else (),
     )
+    return ContentFile(str(path), path.stat().st_size, metrics, equality_ids=(1,) if rows.num_columns == 1 else ())
 
 
 def _upsert_files(location: Path) -> list[ContentFile]:
