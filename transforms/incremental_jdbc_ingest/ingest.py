@@ -21,7 +21,7 @@ from glueforge.errors import ConcurrentRunError, EnvironmentProblem, InputError
 from glueforge.lakehouse import refresh_spark_table, table_exists
 from transforms.incremental_jdbc_ingest import direct, direct_load
 from transforms.incremental_jdbc_ingest.batch import BatchStats, batch_stats
-from transforms.incremental_jdbc_ingest.connection import resolve_source
+from transforms.incremental_jdbc_ingest.connection import JdbcSource, resolve_source
 from transforms.incremental_jdbc_ingest.maintenance import compact_locked
 from transforms.incremental_jdbc_ingest.options import IngestOptions
 from transforms.incremental_jdbc_ingest.reader import Bounds, JdbcReader, SourceShape, translate
@@ -166,8 +166,8 @@ def run_ingest(
     reader = JdbcReader(spark, source, options)
     target = options.target
     writer = IcebergWriter(spark, target)
-    run_id = uuid.uuid4().hex
-    summary = RunSummary(str(target), options.table or "query", source.dialect.name, run_id)
+    summary = _new_summary(options, source)
+    run_id = summary.run_id
     # A small window of a PostgreSQL source into a local target, without the JVM; None: this run needs it.
     from transforms.incremental_jdbc_ingest import native  # it builds this module's results: imported here
 
@@ -296,9 +296,12 @@ def run_ingest_without_session(spark_settings: Mapping[str, str], options: Inges
     from transforms.incremental_jdbc_ingest import native
 
     source = resolve_source(options)
-    summary = RunSummary(str(options.target), options.table or "query", source.dialect.name, uuid.uuid4().hex)
     conf = native.SessionConf(None, spark_settings)
-    return native.try_run(conf, options, source, None, summary, _once_per_stage(None), _Clock())
+    return native.try_run(conf, options, source, None, _new_summary(options, source), _once_per_stage(None), _Clock())
+
+
+def _new_summary(options: IngestOptions, source: JdbcSource) -> RunSummary:
+    return RunSummary(str(options.target), options.table or "query", source.dialect.name, uuid.uuid4().hex)
 
 
 def _once_per_stage(hook: Hook | None) -> Hook:
