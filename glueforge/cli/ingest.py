@@ -34,6 +34,9 @@ def _summary_table(summary: dict[str, Any]) -> Table:
         "watermark_after",
         "watermark_origin",
         "partitions",
+        "reader",
+        "jvm_used",
+        "jvm_reason",
         "added_columns",
         "seconds",
     ):
