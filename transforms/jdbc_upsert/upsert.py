@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STAGING_PREFIX = "gf_stage_"
 MAX_NAME = 60  # under PostgreSQL's 63 and Oracle's 128; MySQL's 64
+# A staging table this old belongs to no running upsert: a killed one left it, and the next upsert drops it.
+STALE_AFTER_SECONDS = 24 * 3600
+_SUFFIX = re.compile(r"_([0-9a-f]{8})[0-9a-f]{8}")  # _<created: epoch seconds, 8 hex digits><random>
 
 
 @dataclass(frozen=True)
@@ -44,17 +48,41 @@ class UpsertSummary:
     updated: int  # rows whose key it held (their values replaced, changed or not)
     affected: int  # as the database counts them (MySQL/MariaDB: 1 per insert, 2 per changed update)
     seconds: float
+    stale_staging_dropped: tuple[str, ...] = ()  # staging tables killed runs left behind, dropped by this one
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def staging_name(table: str) -> str:
-    """A fresh table name in the target's schema: ``[schema.]gf_stage_<table>_<random>``."""
+def staging_name(table: str, now: float | None = None) -> str:
+    """A fresh table name in the target's schema: ``[schema.]gf_stage_<table>_<created><random>``, ``created``
+    the time in epoch seconds (8 hex digits), by which a later upsert tells a table a killed run left behind."""
     *schema, name = table.split(".")
-    suffix = uuid.uuid4().hex[:12]
-    stem = f"{STAGING_PREFIX}{name}".lower()[: MAX_NAME - len(suffix) - 1]
-    return ".".join([*schema, f"{stem}_{suffix}"])
+    suffix = f"{int(time.time() if now is None else now):08x}{uuid.uuid4().hex[:8]}"
+    return ".".join([*schema, f"{_staging_stem(name)}_{suffix}"])
+
+
+def _staging_stem(name: str) -> str:
+    return f"{STAGING_PREFIX}{name}".lower()[: MAX_NAME - 17]
+
+
+def stale_staging_tables(connection: Any, table: str, now: float) -> list[str]:
+    """The staging tables of ``table`` older than ``STALE_AFTER_SECONDS`` (``[schema.]name``), from the driver's
+    metadata: tables a killed upsert left behind."""
+    *schema_parts, name = table.split(".")
+    schema = schema_parts[-1] if schema_parts else None
+    catalog = schema_parts[-2] if len(schema_parts) > 1 else None
+    stem = _staging_stem(name)
+    meta = connection.getMetaData()
+    stale = set()
+    for pattern in dict.fromkeys([stem, stem.upper()]):  # as the database stored the name
+        rows = meta.getTables(catalog, schema, f"{pattern}%", None)  # "_" matches any character: checked below
+        while rows.next():
+            found = str(rows.getString("TABLE_NAME"))
+            created = _SUFFIX.fullmatch(found.lower()[len(stem) :]) if found.lower().startswith(stem) else None
+            if created is not None and now - int(created.group(1), 16) > STALE_AFTER_SECONDS:
+                stale.add(".".join([*schema_parts, found]))
+    return sorted(stale)
 
 
 def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = None) -> UpsertSummary:
@@ -67,6 +95,16 @@ def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = N
     where = f"jdbc_upsert into {options.table}"
     with _connection(spark, source, where) as connection:
         columns, keys = _checked_columns(connection, source, options, df.columns, where)
+        try:
+            stale = stale_staging_tables(connection, options.table, time.time())
+        except Exception as exc:  # listing tables is housekeeping only
+            log.warning("jdbc_upsert: could not list old staging tables of %s: %s", options.table, type(exc).__name__)
+            stale = []
+    dropped = []
+    for old in stale:
+        log.warning("jdbc_upsert: dropping staging table %s, left by an upsert killed over a day ago", old)
+        if _drop(spark, source, old):
+            dropped.append(old)
     named = _as_named(df, columns).persist()  # read once for the key check, the count and the staging write
     try:
         duplicate = _duplicate_key(named, keys)
@@ -91,7 +129,7 @@ def upsert_frame(df: DataFrame, options: UpsertOptions, *, glue_context: Any = N
     finally:
         named.unpersist()
     seconds = round(time.perf_counter() - started, 3)
-    summary = UpsertSummary(options.table, rows, inserted, rows - inserted, affected, seconds)
+    summary = UpsertSummary(options.table, rows, inserted, rows - inserted, affected, seconds, tuple(dropped))
     log.info("jdbc_upsert summary %s", summary.as_dict())
     return summary
 
@@ -193,19 +231,21 @@ def _run_in_transaction(
     return inserted, affected
 
 
-def _drop(spark: SparkSession, source: JdbcSource, staging: str) -> None:
-    """Drop the staging table if it was created (a failure is logged: the upsert's own outcome is what counts;
-    without ``IF EXISTS`` a missing table's error is expected and not logged)."""
+def _drop(spark: SparkSession, source: JdbcSource, staging: str) -> bool:
+    """Drop the staging table if it was created; whether the statement succeeded (a failure is logged: the
+    upsert's own outcome is what counts; without ``IF EXISTS`` a missing table's error is expected, not logged)."""
     try:
         connection = open_connection(spark, source)
     except Exception as exc:
         log.warning("jdbc_upsert: could not drop staging table %s: %s", staging, type(exc).__name__)
-        return
+        return False
     try:
         connection.createStatement().executeUpdate(drop_statement(source.dialect, staging))
+        return True
     except Exception as exc:
         if source.dialect.name in DROP_IF_EXISTS:
             log.warning("jdbc_upsert: could not drop staging table %s: %s", staging, type(exc).__name__)
+        return False
     finally:
         with contextlib.suppress(Exception):
             connection.close()

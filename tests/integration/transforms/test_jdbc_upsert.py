@@ -194,3 +194,27 @@ def test_a_larger_batch_in_several_partitions(spark: Any, db: Any, engine: sa.En
         len(found) == 3000 and found[0] == (1, "n1", Decimal("0.01")) and found[-1] == (3000, "n3000", Decimal("30.00"))
     )
     assert staging_tables(engine) == []
+
+
+def test_staging_tables_a_killed_run_left_are_dropped_by_the_next_upsert_after_a_day(
+    spark: Any, db: Any, engine: sa.Engine
+) -> None:
+    import time
+
+    from transforms.jdbc_upsert.upsert import STALE_AFTER_SECONDS, staging_name
+
+    table = db.unique_table("killed")
+    create_customers(engine, table)
+    left = staging_name(table, now=time.time() - STALE_AFTER_SECONDS - 60)  # a run killed over a day ago
+    running = staging_name(table, now=time.time() - 60)  # a run that may still be going
+    other = staging_name(db.unique_table("other"), now=time.time() - 2 * STALE_AFTER_SECONDS)  # another target's
+    with engine.begin() as conn:
+        for name in (left, running, other):
+            conn.execute(sa.text(f"CREATE TABLE {name} (id INT)"))
+    batch = spark.createDataFrame([(1, "a2", Decimal("1.50"), None)], SCHEMA)
+    summary = upsert(batch, table=table, primary_keys="id", **login(db))
+    assert summary.stale_staging_dropped == (left,) and (summary.rows, summary.updated) == (1, 1)
+    assert sorted(staging_tables(engine)) == sorted([running, other])
+    with engine.begin() as conn:  # leave no tables of ours behind
+        for name in (running, other):
+            conn.execute(sa.text(f"DROP TABLE {name}"))

@@ -86,9 +86,9 @@ def test_drop_uses_if_exists_where_the_database_has_it() -> None:
     assert drop_statement(DIALECTS["oracle"], "gf_stage_t_1") == "DROP TABLE gf_stage_t_1"
 
 
-def test_staging_names_are_fresh_lower_case_and_short_enough() -> None:
-    name = staging_name("Sales.Customer_Totals")
-    assert re.fullmatch(r"Sales\.gf_stage_customer_totals_[0-9a-f]{12}", name)
+def test_staging_names_are_fresh_lower_case_short_enough_and_dated() -> None:
+    name = staging_name("Sales.Customer_Totals", now=0x6A1B2C3D)
+    assert re.fullmatch(r"Sales\.gf_stage_customer_totals_6a1b2c3d[0-9a-f]{8}", name)  # created, then random
     assert staging_name("t") != staging_name("t")
     assert len(staging_name("x" * 120)) <= MAX_NAME
 
