@@ -210,7 +210,7 @@ def run_ingest(
         summary.watermark_after = format_watermark(after) if after is not None else None
         clock.lap("bounds")
         if bounds.rows == 0 or _boundary_unchanged(spark, options, shape.cursor, before, bounds, state):
-            summary.status = "no_change"
+            summary.status, summary.reader = "no_change", "none"  # nothing to read
             summary.seconds = clock.total()
             summary.stage_seconds = clock.stages
             log.info("ingest summary %s", summary.to_json())

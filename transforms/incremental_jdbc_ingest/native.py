@@ -417,7 +417,7 @@ def _run(
         bounds.upper == before and state.rows_at_watermark is not None and bounds.rows == state.rows_at_watermark
     )
     if bounds.rows == 0 or unchanged:
-        summary.status = "no_change"
+        summary.status, summary.reader = "no_change", "none"  # nothing to read
         _refresh_spark(conf.spark, target)  # as the JVM run's reload of the target does
         empty = _batch(conf, lambda spark: spark.createDataFrame([], shape.schema))
         return _finished(summary, clock, IngestResult(summary, None, empty))

@@ -28,7 +28,7 @@ class RunSummary:
     window_lower: str | None = None
     window_upper: str | None = None
     partitions: int = 0
-    reader: str = "spark_jdbc"  # spark_jdbc | postgresql_copy (a small window read without a Spark job)
+    reader: str = "spark_jdbc"  # spark_jdbc | postgresql_copy | mysql_text (the direct read) | none (no change)
     direct_read_skipped: str | None = None  # why a window small enough for the direct read took Spark's
     jvm_used: bool = True  # False: the whole run went without the JVM (``native``: a small PostgreSQL window)
     jvm_reason: str | None = None  # why the run needed the JVM (None when it ran without)

@@ -72,7 +72,7 @@ def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm
         return {"native": without, "jvm": jvm}
 
     unchanged = both_runs()
-    assert unchanged["native"]["status"] == "no_change"
+    assert (unchanged["native"]["status"], unchanged["native"]["reader"]) == ("no_change", "none")
     changes = [
         f"UPDATE {table} SET note = 'new', updated_at = updated_at + interval '1 day' WHERE id IN (3, 7)",
         f"INSERT INTO {table} SELECT 31, 1.5, 'n31', TIMESTAMPTZ '2026-03-01 00:00:00+00'",  # a new key
