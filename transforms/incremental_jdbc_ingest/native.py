@@ -240,13 +240,15 @@ class NativeReader(JdbcReader):
             args = direct.postgres_connect_args(self.source.url, self.source.user, self.source.password)
         except direct.DirectReadUnavailable as why:
             raise NotNative(str(why)) from None
+        statements = [*direct.PG_SESSION, *([self.dialect.session_init] if self.dialect.session_init else [])]
         try:
             self._pg = psycopg.connect(**args, autocommit=True, connect_timeout=30, application_name="glueforge")
-        except Exception as exc:  # the JVM run reports a refused login or an unreachable database properly
-            raise NotNative(f"psycopg could not connect ({type(exc).__name__})") from None
-        try:
-            statements = [*direct.PG_SESSION, *([self.dialect.session_init] if self.dialect.session_init else [])]
             self._pg.execute("; ".join(statements))
+        except Exception as exc:  # the JVM run reports a refused login or an unreachable database properly
+            with contextlib.suppress(Exception):
+                self._pg.close()
+            raise NotNative(f"psycopg could not set up the session ({type(exc).__name__})") from None
+        try:
             yield
         finally:
             with contextlib.suppress(Exception):
@@ -268,10 +270,13 @@ class NativeReader(JdbcReader):
         """The run's psycopg connection (open inside ``session()``)."""
         return self._pg
 
-    def _query(self, sql: str) -> Any:
+    def _query(self, sql: str, *, first_row: bool = False) -> Any:
+        """The statement's cursor (or its first row): any error of the source's, or a value psycopg cannot
+        convert, is left for the JVM run to report as it always has."""
         try:
-            return self._pg.execute(sql)
-        except Exception as exc:  # an error of the source's: the JVM run reports it as it always has
+            cursor = self._pg.execute(sql)
+            return cursor.fetchone() if first_row else cursor
+        except Exception as exc:
             raise NotNative(f"the source refused a statement ({type(exc).__name__})") from None
 
     def _schema(self, sql: str) -> StructType:
@@ -290,7 +295,7 @@ class NativeReader(JdbcReader):
         return StructType(fields)
 
     def _direct_row(self, sql: str, kinds: tuple[str, ...], where: str) -> list[Any] | None:
-        row = self._query(sql).fetchone()
+        row = self._query(sql, first_row=True)
         if row is None:
             return [None] * len(kinds)
         return [_VALUES[kind](value) for kind, value in zip(kinds, row, strict=True)]
