@@ -35,6 +35,7 @@ from typing import Any, cast
 
 VERSION_HINT = "version-hint.text"
 _MAX_PREVIOUS_VERSIONS = 100  # Iceberg's default write.metadata.previous-versions-max
+_MIN_COUNT_TO_MERGE = "100"  # Iceberg's default commit.manifest.min-count-to-merge
 
 
 class NativeCommitUnavailable(Exception):
@@ -279,6 +280,31 @@ class HadoopTable:
         configured = self.properties.get("write.data.path")
         return Path(configured.removeprefix("file:")) if configured else self.location / "data"
 
+    def manifests(self, snapshot: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The manifest list entries of ``snapshot`` (the current one by default)."""
+        import fastavro
+
+        snapshot = snapshot if snapshot is not None else self.current_snapshot
+        if snapshot is None:
+            return []
+        if not snapshot.get("manifest-list"):  # only v1 tables list manifests in the metadata: refused
+            raise NativeCommitUnavailable("the snapshot has no manifest list")
+        with open(str(snapshot["manifest-list"]).removeprefix("file:"), "rb") as handle:
+            return cast(list[dict[str, Any]], list(fastavro.reader(handle)))
+
+    def manifests_to_merge(self) -> int | None:
+        """How many data (or delete) manifests the current snapshot has when Iceberg's Java commit of one more
+        would merge them (``commit.manifest-merge.enabled``, at least ``commit.manifest.min-count-to-merge``
+        manifests of one content after the commit), else ``None``. This module never merges manifests: such a
+        commit is one for Iceberg's Java API."""
+        properties = self.properties
+        if properties.get("commit.manifest-merge.enabled", "true").lower() != "true":
+            return None
+        threshold = int(properties.get("commit.manifest.min-count-to-merge", _MIN_COUNT_TO_MERGE))
+        contents = [int(m.get("content", 0)) for m in self.manifests()]
+        largest = max(contents.count(0), contents.count(1))
+        return largest if largest + 1 >= threshold else None
+
     def unsupported_reason(self) -> str | None:
         """Why this table cannot be committed to from Python (``None``: it can)."""
         metadata, properties = self.metadata, self.properties
@@ -437,12 +463,7 @@ class HadoopTable:
     ) -> None:
         import fastavro
 
-        inherited: list[dict[str, Any]] = []
-        if parent.get("manifest-list"):
-            with open(str(parent["manifest-list"]).removeprefix("file:"), "rb") as handle:
-                inherited = cast(list[dict[str, Any]], list(fastavro.reader(handle)))
-        elif parent.get("manifests"):  # only v1 tables list manifests in the metadata; refused before this
-            raise NativeCommitUnavailable("the parent snapshot has no manifest list")
+        inherited = self.manifests(parent)
         metadata = {
             "snapshot-id": str(snapshot_id),
             "parent-snapshot-id": str(parent["snapshot-id"]),

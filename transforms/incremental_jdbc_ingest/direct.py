@@ -550,8 +550,8 @@ def native_table(loaded: Any) -> HadoopTable | None:
         native = HadoopTable.load(os.path.dirname(os.path.dirname(metadata_file.removeprefix("file:"))))
     except NativeCommitUnavailable:
         return None
-    if native is None or native.unsupported_reason() is not None:
-        return None
+    if native is None or native.unsupported_reason() is not None or native.manifests_to_merge() is not None:
+        return None  # Iceberg's Java commit does what this one does not (merging manifests, among others)
     return native
 
 

@@ -440,6 +440,8 @@ def _run(
         raise NotNative("the source declares no unique key covered by primary_keys")
     if target.sorted_by_anything():
         raise NotNative("a sorted target (its sort columns' metrics)")
+    if (manifests := target.table.manifests_to_merge()) is not None:
+        raise NotNative(f"{manifests} manifests: Iceberg's Java commit merges them")
     integer_key = len(keys) == 1 and isinstance(shape.schema[keys[0]].dataType, IntegralType)
     if integer_key and target.noted_largest_key(keys[0]) is None:
         raise NotNative("the target's largest key is not noted (the JVM run reads the manifests' bounds)")

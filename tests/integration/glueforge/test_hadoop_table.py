@@ -224,3 +224,24 @@ def test_metadata_files_that_fall_off_the_log_are_deleted_when_the_table_asks(la
     assert versions == [f"v{table.version - 1}.metadata.json", f"v{table.version}.metadata.json"]
     assert len(table.metadata["metadata-log"]) == 1
     assert len(_rows(spark, "native.trimmed")) == 4
+
+
+def test_when_manifests_are_due_for_a_merge_the_commit_is_left_to_iceberg_which_merges_them(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    location = _table(lakehouse, "merged", properties="'format-version'='2', 'commit.manifest.min-count-to-merge'='3'")
+    table = HadoopTable.load(location)
+    assert table is not None and table.manifests_to_merge() is None  # one manifest
+    table.commit_row_delta(_upsert_files(location), {})  # never merges: one data and one delete manifest more
+    assert table.manifests_to_merge() == 2  # data manifests: one more would make the 3 that Iceberg merges
+    spark.sql("ALTER TABLE native.merged SET TBLPROPERTIES ('glueforge.test' = 'x')")  # a new version, same snapshot
+    refresh_spark_table(spark, TableName.parse("native.merged"))
+    spark.sql("INSERT INTO native.merged VALUES (5, 'five', 50)")  # Iceberg's commit merges the data manifests
+    merged = HadoopTable.load(location)
+    assert merged is not None and merged.manifests_to_merge() is None
+    assert _rows(spark, "native.merged") == [
+        (1, "one", 10),
+        (2, "TWO", 22),
+        (3, "three", 30),
+        (4, "four", 40),
+        (5, "five", 50),
+    ]

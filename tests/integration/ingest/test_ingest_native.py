@@ -311,3 +311,33 @@ def test_ingest_many_starts_spark_only_for_the_job_that_needs_it(
         ("committed", False),  # in that session, still without the JVM
     ]
     assert no_session_yet == ["started"]
+
+
+def test_every_so_often_a_run_goes_through_the_jvm_so_that_iceberg_merges_the_manifests(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], same_rows: Callable[..., None], lakehouse: Any
+) -> None:
+    from glueforge.hadoop_table import HadoopTable
+
+    table = postgres_db.unique_table("merge")
+    target = "bronze.native_merge"
+    make_events(pg_source, table, 10)
+    run_ingest(postgres_db, **_params(table, target))
+    lakehouse.spark.sql(f"ALTER TABLE {target} SET TBLPROPERTIES ('commit.manifest.min-count-to-merge' = '4')")
+    location = lakehouse.warehouse / "bronze" / "native_merge"
+    used, counts = [], []
+    for run in range(4):
+        pg_source.run(
+            f"UPDATE {table} SET note = 'r{run}', updated_at = updated_at + interval '1 day' WHERE id = {run + 1}"
+        )
+        summary = run_ingest(postgres_db, **_params(table, target)).summary
+        used.append((summary.jvm_used, summary.jvm_reason))
+        loaded = HadoopTable.load(location)
+        assert loaded is not None
+        counts.append(len(loaded.manifests()))
+    # 1 data manifest after the first load, 1 data and 1 delete manifest more per run without the JVM; when a
+    # commit would make 4 of one content, the run goes through the JVM, whose commit merges them
+    assert used[:2] == [(False, None), (False, None)]
+    assert used[2] == (True, "3 manifests: Iceberg's Java commit merges them") and counts[2] < counts[1]
+    same_rows(
+        pg_source, f"SELECT id, amount, note, updated_at FROM {table}", target, ["id", "amount", "note", "updated_at"]
+    )
