@@ -31,6 +31,19 @@ def _options(postgres_db: Any, **params: Any) -> IngestOptions:
     return IngestOptions(url=postgres_db.jdbc_url, user=postgres_db.user, **params)
 
 
+def forbid_the_jvm(patched: pytest.MonkeyPatch) -> None:
+    """The JVM run's ways to the source (JDBC), to the target (Spark's catalog) and to a commit fail the test."""
+
+    def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the JVM was asked")
+
+    for owner, name in ((JdbcReader, "_open_connection"), (direct, "commit_files"), (direct, "upsert_arrow")):
+        patched.setattr(owner, name, asked_the_jvm)
+    patched.setattr(
+        importlib.import_module("transforms.incremental_jdbc_ingest.ingest"), "find_java_table", asked_the_jvm
+    )
+
+
 VOLATILE = {"run_id", "snapshot_id", "seconds", "stage_seconds", "watermark_origin", "target", "jvm_used", "jvm_reason"}
 
 
@@ -44,9 +57,6 @@ def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm
     for target in targets.values():
         run_ingest(postgres_db, **_params(table, target))
 
-    def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the JVM was asked")
-
     logins: list[Any] = []
     real_connect = psycopg.connect
 
@@ -59,11 +69,7 @@ def test_a_small_window_runs_without_jdbc_or_icebergs_java_api_and_gives_the_jvm
         logins.clear()
         with monkeypatch.context() as patched:
             patched.setattr(psycopg, "connect", login)
-            for owner, name in ((JdbcReader, "_open_connection"), (direct, "commit_files"), (direct, "upsert_arrow")):
-                patched.setattr(owner, name, asked_the_jvm)
-            patched.setattr(
-                importlib.import_module("transforms.incremental_jdbc_ingest.ingest"), "find_java_table", asked_the_jvm
-            )
+            forbid_the_jvm(patched)
             without = run_ingest(postgres_db, **_params(table, targets["native"])).summary.as_dict()
         assert len(logins) == 1  # one login for the probe, the bound query, the tie count and the read
         with monkeypatch.context() as patched:
@@ -113,11 +119,7 @@ def test_a_crash_at_every_stage_then_a_rerun_gives_the_source(
     run_ingest(postgres_db, **_params(table, target))
     data = lakehouse.warehouse / "bronze" / "native_crash" / "data"
 
-    def asked_the_jvm(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the JVM was asked")
-
-    monkeypatch.setattr(JdbcReader, "_open_connection", asked_the_jvm)
-    monkeypatch.setattr(direct, "upsert_arrow", asked_the_jvm)
+    forbid_the_jvm(monkeypatch)
 
     class Crash(Exception):
         pass
