@@ -240,6 +240,8 @@ class HadoopTable:
             version = max(numbers)
         while (metadata_dir / f"v{version + 1}.metadata.json").exists():
             version += 1
+        if (metadata_dir / f"v{version + 1}.gz.metadata.json").exists():  # Iceberg reads either spelling
+            raise NativeCommitUnavailable("compressed metadata")
         text = (metadata_dir / f"v{version}.metadata.json").read_text()
         return cls(root, version, json.loads(text))
 

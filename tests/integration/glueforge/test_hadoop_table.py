@@ -245,3 +245,13 @@ def test_when_manifests_are_due_for_a_merge_the_commit_is_left_to_iceberg_which_
         (4, "four", 40),
         (5, "five", 50),
     ]
+
+
+def test_a_table_whose_metadata_became_compressed_is_refused(lakehouse: Any) -> None:
+    spark = lakehouse.spark
+    location = _table(lakehouse, "recompressed")
+    spark.sql("ALTER TABLE native.recompressed SET TBLPROPERTIES ('write.metadata.compression-codec' = 'gzip')")
+    spark.sql("INSERT INTO native.recompressed VALUES (5, 'five', 50)")  # its next version is a .gz.metadata.json
+    assert list((location / "metadata").glob("v*.gz.metadata.json"))
+    with pytest.raises(NativeCommitUnavailable, match="compressed metadata"):
+        HadoopTable.load(location)
