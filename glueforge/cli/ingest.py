@@ -220,7 +220,8 @@ def state_show(
     warehouse: Path | None,
 ) -> None:
     """Print the stored watermark as JSON."""
-    from glueforge.session import get_spark
+    from glueforge.session import get_spark, settings_before_start
+    from transforms.incremental_jdbc_ingest.native import stored_state
     from transforms.incremental_jdbc_ingest.state import iceberg_state
 
     table, store, key = _state_target(target_table, state_store, state_location, state_key)
@@ -228,8 +229,10 @@ def state_show(
         found = store.load(key)
         payload = found.as_dict() if found else {"watermark": None, "origin": "none"}
     else:
-        spark = get_spark(load_settings(warehouse=warehouse))
-        payload = iceberg_state(spark, table, cursor_column).as_dict()
+        settings = load_settings(warehouse=warehouse)
+        spark_settings = settings_before_start(settings)  # a local target's state is in its files: no JVM needed
+        read = stored_state(spark_settings, table) if spark_settings is not None else None
+        payload = (read or iceberg_state(get_spark(settings), table, cursor_column)).as_dict()
     click.echo(json.dumps({"target": str(table), **payload}, sort_keys=True, default=str))
 
 

@@ -195,6 +195,21 @@ class NativeTarget:
         return any(o.get("order-id") == order_id and o.get("fields") for o in orders)
 
 
+def stored_state(spark_settings: Mapping[str, str], table: TableName) -> StoredState | None:
+    """``state.iceberg_state`` of a local target read from its metadata files, before any Spark session exists
+    (``glueforge ingest state show``); ``None`` when it takes Spark (another catalog, no target, a table this
+    module does not read, or no snapshot carrying a watermark: the state is then ``max(cursor)`` of the target)."""
+    try:
+        target = NativeTarget.locate(SessionConf(None, spark_settings), table)
+    except NotNative:
+        return None
+    for snapshot in target.table.ancestry():
+        summary = snapshot.get("summary") or {}
+        if WATERMARK in summary:
+            return snapshot_state(summary, int(snapshot["snapshot-id"]), int(snapshot["timestamp-ms"]))
+    return None
+
+
 # --- the source -----------------------------------------------------------------------------------------------
 
 # PostgreSQL type -> the Spark type Spark 3.5's JDBC read gives it (JdbcUtils + PostgresDialect; tests compare

@@ -343,3 +343,35 @@ def test_every_so_often_a_run_goes_through_the_jvm_so_that_iceberg_merges_the_ma
     same_rows(
         pg_source, f"SELECT id, amount, note, updated_at FROM {table}", target, ["id", "amount", "note", "updated_at"]
     )
+
+
+def test_state_show_reads_a_local_targets_state_without_starting_spark(
+    pg_source: Any, postgres_db: Any, run_ingest: Callable[..., Any], lakehouse: Any, no_session_yet: list[str]
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from glueforge.cli.ingest import ingest as ingest_command
+    from transforms.incremental_jdbc_ingest.state import iceberg_state, reset_iceberg
+
+    table = postgres_db.unique_table("show")
+    target = "bronze.native_show"
+    make_events(pg_source, table, 6)
+    run_ingest(postgres_db, **_params(table, target))
+    name = TableName.parse(target)
+
+    def show(target_table: str) -> dict[str, Any]:
+        result = CliRunner().invoke(
+            ingest_command, ["state", "show", "--target", target_table, "--warehouse", str(lakehouse.warehouse)]
+        )
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.output.strip().splitlines()[-1]))
+
+    assert show(target) == {"target": target, **iceberg_state(lakehouse.spark, name).as_dict()}
+    reset_iceberg(lakehouse.spark, name, "2026-01-01T00:03:00+00:00", target)  # a rewound state shows as it is
+    rewound = show(target)
+    assert rewound == {"target": target, **iceberg_state(lakehouse.spark, name).as_dict()}
+    assert rewound["watermark"] == "2026-01-01T00:03:00+00:00" and no_session_yet == []
+    assert show("bronze.native_nothing")["origin"] == "none (no target yet)"  # through Spark, which says so
+    assert no_session_yet == ["started"]
