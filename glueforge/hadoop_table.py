@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import os
@@ -284,15 +285,12 @@ class HadoopTable:
 
     def manifests(self, snapshot: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The manifest list entries of ``snapshot`` (the current one by default)."""
-        import fastavro
-
         snapshot = snapshot if snapshot is not None else self.current_snapshot
         if snapshot is None:
             return []
         if not snapshot.get("manifest-list"):  # only v1 tables list manifests in the metadata: refused
             raise NativeCommitUnavailable("the snapshot has no manifest list")
-        with open(str(snapshot["manifest-list"]).removeprefix("file:"), "rb") as handle:
-            return cast(list[dict[str, Any]], list(fastavro.reader(handle)))
+        return list(_manifest_list(str(snapshot["manifest-list"])))
 
     def manifests_to_merge(self) -> int | None:
         """How many data (or delete) manifests the current snapshot has when Iceberg's Java commit of one more
@@ -530,6 +528,16 @@ class HadoopTable:
         for name in logged_before - kept:
             with contextlib.suppress(OSError):
                 Path(name.removeprefix("file:")).unlink()
+
+
+@functools.lru_cache(maxsize=16)
+def _manifest_list(path: str) -> tuple[dict[str, Any], ...]:
+    """A manifest list's entries; read once per process (a written manifest list never changes, and a run reads
+    its parent's twice: for the merge check and for the commit)."""
+    import fastavro
+
+    with open(path.removeprefix("file:"), "rb") as handle:
+        return tuple(cast(list[dict[str, Any]], list(fastavro.reader(handle))))
 
 
 def _write_avro(

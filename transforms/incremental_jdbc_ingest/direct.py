@@ -36,7 +36,7 @@ from glueforge.jvm import java_class
 from glueforge.lakehouse import refresh_spark_table
 from transforms.incremental_jdbc_ingest.file_metrics import FIELD_ID, column_modes, file_metrics, java_metrics
 from transforms.incremental_jdbc_ingest.state import ensure_unchanged_since
-from transforms.incremental_jdbc_ingest.upsert import commit_files, removed_unless_committed, table_codec
+from transforms.incremental_jdbc_ingest.upsert import codec_of, commit_files, removed_unless_committed
 from transforms.incremental_jdbc_ingest.writer import conflict_error
 
 if TYPE_CHECKING:
@@ -591,9 +591,10 @@ def deleter(file_io: Any, written: list[str]) -> Callable[[], None]:
     return delete
 
 
-def pads_chars(spark: SparkSession) -> bool:
-    """Whether Spark's JDBC read pads ``CHAR(n)`` values to ``n`` (``spark.sql.readSideCharPadding``)."""
-    return str(spark.conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true"
+def pads_chars(setting: Callable[[str, str], Any]) -> bool:
+    """Whether Spark's JDBC read pads ``CHAR(n)`` values to ``n`` (``spark.sql.readSideCharPadding``, as
+    ``setting(key, default)`` reads Spark's settings)."""
+    return str(setting("spark.sql.readSideCharPadding", "true")).lower() == "true"
 
 
 # Iceberg's write.parquet.compression-codec -> pyarrow's name for it
@@ -602,7 +603,7 @@ _CODECS = {"zstd": "zstd", "snappy": "snappy", "gzip": "gzip", "brotli": "brotli
 
 def parquet_codec(loaded: Any) -> str:
     """The table's Parquet codec as pyarrow names it; one pyarrow cannot write keeps the Spark path."""
-    return pyarrow_codec(table_codec(loaded))
+    return pyarrow_codec(codec_of(loaded.properties()))
 
 
 def pyarrow_codec(codec: str) -> str:

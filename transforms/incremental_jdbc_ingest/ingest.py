@@ -333,7 +333,7 @@ def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[
         ties = run.reader.rows_at(run.shape, run.committed_watermark) if committed_at_watermark is not None else None
         skip_ties = bool(ties) and ties == committed_at_watermark
         window_sql = run.reader.window_sql(run.shape, run.window, above_lower=skip_ties)
-        padding = direct.pads_chars(run.spark)
+        padding = direct.pads_chars(run.spark.conf.get)
         rows = direct.read_window(client, run.reader.source, window_sql, columns, run.shape.schema, pad_chars=padding)
         if rows.num_rows == 0:
             raise direct.DirectReadUnavailable("the window holds no new rows now")
@@ -349,7 +349,7 @@ def _apply_direct(run: _Run, *, committed_at_watermark: int | None) -> Callable[
     run.summary.rows_read = rows.num_rows + run.summary.unchanged
     run.clock.lap("read")
     run.fire("after_read")
-    only_new, properties = _new_keys_only(run.writer, keys, _key_range(rows, keys), run.properties, loaded=loaded)
+    only_new, properties = new_keys_only(largest_key(run.writer, loaded), keys, key_range(rows, keys), run.properties)
     if only_new:
         run.summary.write_plan, run.summary.inserted, run.summary.updated = "append", rows.num_rows, 0
     else:
@@ -415,7 +415,7 @@ def _first_load_direct(run: _Run) -> bool:
 def _stream_into_files(
     run: _Run, client: Any, loaded: Any, written: list[str], *, largest_of: str | None
 ) -> direct_load.LoadedFiles:
-    padding = direct.pads_chars(run.spark)
+    padding = direct.pads_chars(run.spark.conf.get)
     source, shape, target = run.reader.source, run.shape, run.options.target
     try:
         columns = direct.target_columns(run.spark, loaded)
@@ -466,7 +466,7 @@ def _direct_plan(
     return client, direct.target_columns(spark, loaded)
 
 
-def _key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None]:
+def key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None]:
     """Smallest and largest key of a batch with a single integer key (else ``None, None``)."""
     import pyarrow.compute as pc
     import pyarrow.types as t
@@ -477,21 +477,19 @@ def _key_range(rows: Any, keys: tuple[str, ...]) -> tuple[int | None, int | None
     return (None, None) if low.as_py() is None else (int(low.as_py()), int(high.as_py()))
 
 
-def _new_keys_only(
-    writer: IcebergWriter,
+def new_keys_only(
+    largest_of: Callable[[str], int | None],
     keys: tuple[str, ...],
-    key_range: tuple[int | None, int | None],
+    batch_keys: tuple[int | None, int | None],
     properties: dict[str, str],
-    *,
-    loaded: Any = None,
 ) -> tuple[bool, dict[str, str]]:
-    """Whether every batch key (single integer key, ``key_range`` = smallest, largest) is above the target's
-    largest (then the batch is a plain append), and the commit properties with the target's largest key after
-    this batch noted (``MAX_KEY``) when it is known. ``loaded``: the Iceberg table, if the caller has it."""
-    smallest, batch_largest = key_range
+    """Whether every batch key (single integer key, ``batch_keys`` = smallest, largest) is above the target's
+    largest (``largest_of(key)``; then the batch is a plain append), and the commit properties with the target's
+    largest key after this batch noted (``MAX_KEY``) when it is known."""
+    smallest, batch_largest = batch_keys
     if len(keys) != 1 or smallest is None:
         return False, properties
-    largest = _largest_key(writer, loaded if loaded is not None else iceberg_table(writer.spark, writer.table), keys[0])
+    largest = largest_of(keys[0])
     if largest is None:
         return False, properties
     if batch_largest is not None:
@@ -499,11 +497,17 @@ def _new_keys_only(
     return smallest > largest, properties
 
 
-def _largest_key(writer: IcebergWriter, loaded: Any, key: str) -> int | None:
+def largest_key(writer: IcebergWriter, loaded: Any = None) -> Callable[[str], int | None]:
     """The target's largest key: as the current snapshot's commit noted it (``MAX_KEY``), else from the
-    manifests' column bounds (a scan planning over every data file)."""
-    noted = noted_largest_key(loaded, key)
-    return noted if noted is not None else writer.key_upper_bound(key)
+    manifests' column bounds (a scan planning over every data file). ``loaded``: the Iceberg table, if the
+    caller has it."""
+
+    def of(key: str) -> int | None:
+        table = loaded if loaded is not None else iceberg_table(writer.spark, writer.table)
+        noted = noted_largest_key(table, key)
+        return noted if noted is not None else writer.key_upper_bound(key)
+
+    return of
 
 
 def _is_integer(data_type: Any) -> bool:
@@ -646,7 +650,9 @@ def _upsert(
     keys, cursor = shape.primary_keys, shape.cursor
     summary.upserted = applied_rows
     summary.unchanged = summary.rows_read - applied_rows
-    only_new, properties = _new_keys_only(writer, keys, (applied_stats.min_key, applied_stats.max_key), properties)
+    only_new, properties = new_keys_only(
+        largest_key(writer), keys, (applied_stats.min_key, applied_stats.max_key), properties
+    )
     if only_new:
         # every key is above the target's largest: an append-only source with increasing ids needs no upsert
         summary.write_plan, summary.inserted, summary.updated = "append", applied_rows, 0

@@ -39,7 +39,6 @@ from transforms.incremental_jdbc_ingest import direct
 from transforms.incremental_jdbc_ingest.file_metrics import file_metrics, metrics_modes
 from transforms.incremental_jdbc_ingest.reader import JdbcReader, SourceShape
 from transforms.incremental_jdbc_ingest.state import (
-    MAX_KEY,
     RESET,
     WATERMARK,
     StoredState,
@@ -49,7 +48,7 @@ from transforms.incremental_jdbc_ingest.state import (
     summary_properties,
     warehouse_lock,
 )
-from transforms.incremental_jdbc_ingest.upsert import UNSUITABLE_KEY_TYPES, removed_unless_committed
+from transforms.incremental_jdbc_ingest.upsert import UNSUITABLE_KEY_TYPES, codec_of, removed_unless_committed
 from transforms.incremental_jdbc_ingest.window import (
     ReadWindow,
     format_watermark,
@@ -411,7 +410,7 @@ def _run(
 ) -> IngestResult:
     from pyspark.sql.types import IntegralType
 
-    from transforms.incremental_jdbc_ingest.ingest import IngestResult
+    from transforms.incremental_jdbc_ingest.ingest import IngestResult, key_range, new_keys_only
 
     target.refresh()  # under the lock
     start_snapshot = target.snapshot_id
@@ -466,7 +465,7 @@ def _run(
         raise NotNative("metrics modes beyond the table's properties")
     try:
         client = direct.client_for("postgresql")
-        codec = direct.pyarrow_codec(target.table.properties.get("write.parquet.compression-codec", "zstd").lower())
+        codec = direct.pyarrow_codec(codec_of(target.table.properties))
         ties = reader.rows_at(shape, before) if state.rows_at_watermark is not None else None
         skip_ties = bool(ties) and ties == state.rows_at_watermark
         window = ReadWindow(lower, bounds.upper, False)
@@ -477,7 +476,7 @@ def _run(
             window_sql,
             columns,
             shape.schema,
-            pad_chars=str(conf.get("spark.sql.readSideCharPadding", "true")).lower() == "true",
+            pad_chars=direct.pads_chars(conf.get),
             connection=reader.connection,
         )
     except direct.DirectReadUnavailable as why:
@@ -493,7 +492,7 @@ def _run(
 
     tied = bounds.rows_at_upper if after is not None and after == bounds.upper else None
     properties = summary_properties(summary.watermark_after or "", summary.run_id, shape.cursor, options.key, tied)
-    only_new, properties = _new_keys_only(target, keys, rows, properties)
+    only_new, properties = new_keys_only(target.noted_largest_key, keys, key_range(rows, keys), properties)
     if only_new:
         summary.write_plan, summary.inserted, summary.updated = "append", rows.num_rows, 0
     else:
@@ -507,7 +506,6 @@ def _run(
     _refresh_spark(conf.spark, target)
     clock.lap("write")
     fire("after_commit")
-    summary.upserted = rows.num_rows
     return _finished(
         summary,
         clock,
@@ -542,22 +540,6 @@ def _finished(summary: RunSummary, clock: _Clock, result: IngestResult) -> Inges
     summary.stage_seconds = clock.stages
     log.info("ingest summary %s", summary.to_json())
     return result
-
-
-def _new_keys_only(
-    target: NativeTarget, keys: tuple[str, ...], rows: Any, properties: dict[str, str]
-) -> tuple[bool, dict[str, str]]:
-    """``ingest._new_keys_only`` from the noted largest key only (without it the batch deletes by key)."""
-    import pyarrow.compute as pc
-    import pyarrow.types as t
-
-    if len(keys) != 1 or not t.is_integer(rows.schema.field(keys[0]).type):
-        return False, properties
-    low, high = (value.as_py() for value in pc.min_max(rows.column(keys[0])).values())
-    largest = target.noted_largest_key(keys[0])
-    if low is None or largest is None:
-        return False, properties
-    return low > largest, {**properties, MAX_KEY: f"{keys[0]}={max(largest, int(high))}"}
 
 
 def _commit(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -128,7 +128,12 @@ def removed_unless_committed(remove: Callable[[], None]) -> Iterator[None]:
 
 
 def table_codec(loaded: Any) -> str:
-    return str(loaded.properties().getOrDefault("write.parquet.compression-codec", "zstd")).lower()
+    return codec_of(loaded.properties())
+
+
+def codec_of(properties: Mapping[str, str]) -> str:
+    """The table's ``write.parquet.compression-codec`` (Iceberg's default: zstd), from its properties."""
+    return str(properties.get("write.parquet.compression-codec") or "zstd").lower()
 
 
 def commit_files(
